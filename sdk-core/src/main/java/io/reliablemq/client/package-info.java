@@ -1,0 +1,2 @@
+/** Connection settings shared by every ReliableMQ producer and consumer. */
+package io.reliablemq.client;

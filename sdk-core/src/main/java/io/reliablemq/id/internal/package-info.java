@@ -1,0 +1,2 @@
+/** Id generator implementations; not a public API. */
+package io.reliablemq.id.internal;

@@ -1,0 +1,156 @@
+package io.reliablemq.producer;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.rocketmq.client.apis.ClientException;
+import org.apache.rocketmq.client.java.exception.BadRequestException;
+import org.apache.rocketmq.client.java.exception.ForbiddenException;
+import org.apache.rocketmq.client.java.exception.InternalErrorException;
+import org.apache.rocketmq.client.java.exception.NotFoundException;
+import org.apache.rocketmq.client.java.exception.PayloadEmptyException;
+import org.apache.rocketmq.client.java.exception.PayloadTooLargeException;
+import org.apache.rocketmq.client.java.exception.PaymentRequiredException;
+import org.apache.rocketmq.client.java.exception.ProxyTimeoutException;
+import org.apache.rocketmq.client.java.exception.RequestHeaderFieldsTooLargeException;
+import org.apache.rocketmq.client.java.exception.TooManyRequestsException;
+import org.apache.rocketmq.client.java.exception.UnauthorizedException;
+import org.apache.rocketmq.client.java.exception.UnsupportedException;
+import org.apache.rocketmq.shaded.io.grpc.Status;
+import org.apache.rocketmq.shaded.io.grpc.StatusException;
+import org.apache.rocketmq.shaded.io.grpc.StatusRuntimeException;
+
+/**
+ * The one place that decides whether an error from the RocketMQ client is worth retrying.
+ *
+ * <ul>
+ *   <li>{@link ErrorKind#RETRYABLE}: throttling ({@code TooManyRequestsException}), gRPC {@code
+ *       UNAVAILABLE} / {@code RESOURCE_EXHAUSTED} / {@code ABORTED}, connection failures.
+ *   <li>{@link ErrorKind#AMBIGUOUS}: timeouts and internal errors, after which the broker may have
+ *       stored the message ({@code ProxyTimeoutException}, {@code InternalErrorException}, gRPC
+ *       {@code DEADLINE_EXCEEDED}, {@code INTERNAL}, {@code UNKNOWN}, the SDK's own attempt
+ *       timeout). Retried; consumers dedup the possible copy by {@code reliablemq_id}.
+ *   <li>{@link ErrorKind#NON_RETRYABLE}: the request itself is wrong or not allowed (bad request,
+ *       payload too large or empty, forbidden, unauthorized, topic or group not found, unsupported,
+ *       a message type that does not match the topic ({@code IllegalArgumentException}), a closed
+ *       client ({@code IllegalStateException}), other gRPC codes.
+ * </ul>
+ *
+ * Wrappers ({@link ExecutionException}, {@link CompletionException}, a plain {@link
+ * ClientException} with a cause) are unwrapped first. Anything unrecognised is treated as {@link
+ * ErrorKind#RETRYABLE}: an unknown transient failure that is retried within the deadline costs a
+ * little time, while an unknown failure treated as final would lose the message to the caller.
+ */
+public final class ExceptionClassifier {
+  private static final int MAX_CAUSE_DEPTH = 16;
+
+  private ExceptionClassifier() {}
+
+  /**
+   * Classifies an error.
+   *
+   * @param error the error thrown by, or completing a future of, the RocketMQ client
+   * @return its kind; never null
+   */
+  public static ErrorKind classify(Throwable error) {
+    Throwable t = unwrap(error);
+    if (t == null) {
+      return ErrorKind.RETRYABLE;
+    }
+    if (t instanceof TooManyRequestsException) {
+      return ErrorKind.RETRYABLE;
+    }
+    if (t instanceof ProxyTimeoutException || t instanceof InternalErrorException) {
+      return ErrorKind.AMBIGUOUS;
+    }
+    if (t instanceof BadRequestException
+        || t instanceof ForbiddenException
+        || t instanceof UnauthorizedException
+        || t instanceof NotFoundException
+        || t instanceof PayloadTooLargeException
+        || t instanceof PayloadEmptyException
+        || t instanceof PaymentRequiredException
+        || t instanceof RequestHeaderFieldsTooLargeException
+        || t instanceof UnsupportedException) {
+      return ErrorKind.NON_RETRYABLE;
+    }
+    if (t instanceof StatusRuntimeException) {
+      return classify(((StatusRuntimeException) t).getStatus());
+    }
+    if (t instanceof StatusException) {
+      return classify(((StatusException) t).getStatus());
+    }
+    if (t instanceof TimeoutException) {
+      return ErrorKind.AMBIGUOUS;
+    }
+    if (t instanceof ConnectException) {
+      return ErrorKind.RETRYABLE;
+    }
+    if (t instanceof IllegalArgumentException || t instanceof IllegalStateException) {
+      // The client uses these for a message type that does not match the topic and for a client
+      // that is not running; neither heals by itself. A transient cause inside wins, though.
+      Throwable cause = t.getCause();
+      if (cause != null && cause != t) {
+        ErrorKind inner = classify(cause);
+        if (inner != ErrorKind.RETRYABLE || isTransport(unwrap(cause))) {
+          return inner;
+        }
+      }
+      return ErrorKind.NON_RETRYABLE;
+    }
+    if (t instanceof IOException) {
+      return ErrorKind.RETRYABLE;
+    }
+    return ErrorKind.RETRYABLE;
+  }
+
+  /**
+   * Whether an error is worth retrying: {@link ErrorKind#RETRYABLE} or {@link ErrorKind#AMBIGUOUS}.
+   *
+   * @param error the error
+   * @return true when a retry may succeed
+   */
+  public static boolean isRetryable(Throwable error) {
+    return classify(error) != ErrorKind.NON_RETRYABLE;
+  }
+
+  private static boolean isTransport(Throwable t) {
+    return t instanceof StatusRuntimeException
+        || t instanceof StatusException
+        || t instanceof IOException
+        || t instanceof TimeoutException;
+  }
+
+  private static ErrorKind classify(Status status) {
+    switch (status.getCode()) {
+      case UNAVAILABLE:
+      case RESOURCE_EXHAUSTED:
+      case ABORTED:
+        return ErrorKind.RETRYABLE;
+      case DEADLINE_EXCEEDED:
+      case INTERNAL:
+      case UNKNOWN:
+        return ErrorKind.AMBIGUOUS;
+      default:
+        return ErrorKind.NON_RETRYABLE;
+    }
+  }
+
+  /** Strips wrappers that carry no meaning of their own. */
+  static Throwable unwrap(Throwable error) {
+    Throwable t = error;
+    for (int i = 0; i < MAX_CAUSE_DEPTH && t != null; i++) {
+      boolean wrapper =
+          t instanceof ExecutionException
+              || t instanceof CompletionException
+              || (t.getClass() == ClientException.class && t.getCause() != null);
+      if (!wrapper || t.getCause() == null) {
+        return t;
+      }
+      t = t.getCause();
+    }
+    return t;
+  }
+}

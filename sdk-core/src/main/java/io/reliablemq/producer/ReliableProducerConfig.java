@@ -1,0 +1,159 @@
+package io.reliablemq.producer;
+
+import io.reliablemq.client.ClientSettings;
+import io.reliablemq.id.IdGenerator;
+import io.reliablemq.message.MessageLimits;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * Everything a {@link ReliableProducer} needs: how to reach the proxy, how to retry, which limits
+ * to validate against, and the clock and id generator. Immutable; build with {@link
+ * #custom(ClientSettings)}.
+ */
+public final class ReliableProducerConfig {
+  private final ClientSettings client;
+  private final SendRetryConfig retry;
+  private final MessageLimits limits;
+  private final Clock clock;
+  private final IdGenerator idGenerator;
+
+  private ReliableProducerConfig(Builder b) {
+    this.client = b.client;
+    this.retry = b.retry;
+    this.limits = b.limits;
+    this.clock = b.clock;
+    this.idGenerator = b.idGenerator != null ? b.idGenerator : IdGenerator.uuidV7(b.clock);
+  }
+
+  /**
+   * A config with defaults for everything but the client settings.
+   *
+   * @param client how to reach the proxy
+   * @return the config
+   */
+  public static ReliableProducerConfig ofDefaults(ClientSettings client) {
+    return custom(client).build();
+  }
+
+  /**
+   * Starts a builder.
+   *
+   * @param client how to reach the proxy
+   * @return a builder at the defaults
+   */
+  public static Builder custom(ClientSettings client) {
+    return new Builder(client);
+  }
+
+  /**
+   * How to reach the proxy.
+   *
+   * @return the client settings
+   */
+  public ClientSettings client() {
+    return client;
+  }
+
+  /**
+   * How sends retry.
+   *
+   * @return the retry config
+   */
+  public SendRetryConfig retry() {
+    return retry;
+  }
+
+  /**
+   * Limits validated before any I/O.
+   *
+   * @return the limits
+   */
+  public MessageLimits limits() {
+    return limits;
+  }
+
+  /**
+   * The time source (delivery times, ids).
+   *
+   * @return the clock
+   */
+  public Clock clock() {
+    return clock;
+  }
+
+  /**
+   * The logical id generator.
+   *
+   * @return the generator
+   */
+  public IdGenerator idGenerator() {
+    return idGenerator;
+  }
+
+  /** Builder of {@link ReliableProducerConfig}. */
+  public static final class Builder {
+    private final ClientSettings client;
+    private SendRetryConfig retry = SendRetryConfig.ofDefaults();
+    private MessageLimits limits = MessageLimits.ofDefaults();
+    private Clock clock = Clock.systemUTC();
+    private IdGenerator idGenerator;
+
+    private Builder(ClientSettings client) {
+      this.client = Objects.requireNonNull(client, "client settings must not be null");
+    }
+
+    /**
+     * Sets the retry config.
+     *
+     * @param retry the config
+     * @return this builder
+     */
+    public Builder retry(SendRetryConfig retry) {
+      this.retry = Objects.requireNonNull(retry, "retry must not be null");
+      return this;
+    }
+
+    /**
+     * Sets the message limits.
+     *
+     * @param limits the limits
+     * @return this builder
+     */
+    public Builder limits(MessageLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits must not be null");
+      return this;
+    }
+
+    /**
+     * Sets the clock.
+     *
+     * @param clock the time source
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock must not be null");
+      return this;
+    }
+
+    /**
+     * Sets the id generator (default: UUIDv7 over the clock).
+     *
+     * @param idGenerator the generator
+     * @return this builder
+     */
+    public Builder idGenerator(IdGenerator idGenerator) {
+      this.idGenerator = Objects.requireNonNull(idGenerator, "idGenerator must not be null");
+      return this;
+    }
+
+    /**
+     * Builds the config.
+     *
+     * @return immutable config
+     */
+    public ReliableProducerConfig build() {
+      return new ReliableProducerConfig(this);
+    }
+  }
+}

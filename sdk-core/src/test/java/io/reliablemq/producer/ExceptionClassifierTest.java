@@ -1,0 +1,89 @@
+package io.reliablemq.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ConnectException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.rocketmq.client.apis.ClientException;
+import org.apache.rocketmq.client.java.exception.BadRequestException;
+import org.apache.rocketmq.client.java.exception.ForbiddenException;
+import org.apache.rocketmq.client.java.exception.InternalErrorException;
+import org.apache.rocketmq.client.java.exception.NotFoundException;
+import org.apache.rocketmq.client.java.exception.PayloadTooLargeException;
+import org.apache.rocketmq.client.java.exception.ProxyTimeoutException;
+import org.apache.rocketmq.client.java.exception.TooManyRequestsException;
+import org.apache.rocketmq.client.java.exception.UnauthorizedException;
+import org.apache.rocketmq.shaded.io.grpc.Status;
+import org.junit.jupiter.api.Test;
+
+class ExceptionClassifierTest {
+
+  @Test
+  void throttlingAndUnavailable_areRetryable() {
+    assertThat(ExceptionClassifier.classify(new TooManyRequestsException(429, "r", "m")))
+        .isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(
+            ExceptionClassifier.classify(
+                Status.UNAVAILABLE.withCause(new ConnectException("refused")).asRuntimeException()))
+        .isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(ExceptionClassifier.classify(new ConnectException("refused")))
+        .isEqualTo(ErrorKind.RETRYABLE);
+  }
+
+  @Test
+  void timeoutsAndInternalErrors_areAmbiguous() {
+    assertThat(ExceptionClassifier.classify(Status.DEADLINE_EXCEEDED.asRuntimeException()))
+        .isEqualTo(ErrorKind.AMBIGUOUS);
+    assertThat(ExceptionClassifier.classify(new ProxyTimeoutException(504, "r", "m")))
+        .isEqualTo(ErrorKind.AMBIGUOUS);
+    assertThat(ExceptionClassifier.classify(new InternalErrorException(500, "r", "m")))
+        .isEqualTo(ErrorKind.AMBIGUOUS);
+    assertThat(ExceptionClassifier.classify(new TimeoutException())).isEqualTo(ErrorKind.AMBIGUOUS);
+  }
+
+  @Test
+  void requestErrors_areNotRetryable() {
+    assertThat(ExceptionClassifier.classify(new BadRequestException(400, "r", "m")))
+        .isEqualTo(ErrorKind.NON_RETRYABLE);
+    assertThat(ExceptionClassifier.classify(new ForbiddenException(403, "r", "m")))
+        .isEqualTo(ErrorKind.NON_RETRYABLE);
+    assertThat(ExceptionClassifier.classify(new UnauthorizedException(401, "r", "m")))
+        .isEqualTo(ErrorKind.NON_RETRYABLE);
+    assertThat(ExceptionClassifier.classify(new NotFoundException(40402, "r", "m")))
+        .isEqualTo(ErrorKind.NON_RETRYABLE);
+    assertThat(ExceptionClassifier.classify(new PayloadTooLargeException(413, "r", "m")))
+        .isEqualTo(ErrorKind.NON_RETRYABLE);
+    assertThat(ExceptionClassifier.classify(Status.PERMISSION_DENIED.asRuntimeException()))
+        .isEqualTo(ErrorKind.NON_RETRYABLE);
+    assertThat(ExceptionClassifier.classify(new IllegalArgumentException("type mismatch")))
+        .isEqualTo(ErrorKind.NON_RETRYABLE);
+    assertThat(ExceptionClassifier.classify(new IllegalStateException("not running")))
+        .isEqualTo(ErrorKind.NON_RETRYABLE);
+  }
+
+  @Test
+  void wrappers_areUnwrappedBeforeClassifying() {
+    Throwable notFound = new NotFoundException(40402, "r", "m");
+    assertThat(ExceptionClassifier.classify(new ExecutionException(notFound)))
+        .isEqualTo(ErrorKind.NON_RETRYABLE);
+    assertThat(ExceptionClassifier.classify(new CompletionException(notFound)))
+        .isEqualTo(ErrorKind.NON_RETRYABLE);
+    assertThat(
+            ExceptionClassifier.classify(
+                new ClientException(Status.DEADLINE_EXCEEDED.asRuntimeException())))
+        .isEqualTo(ErrorKind.AMBIGUOUS);
+    assertThat(
+            ExceptionClassifier.classify(
+                new IllegalStateException("start failed", Status.UNAVAILABLE.asRuntimeException())))
+        .isEqualTo(ErrorKind.RETRYABLE);
+  }
+
+  @Test
+  void unknownErrors_areRetryable_soAMessageIsNotGivenUpOnAGuess() {
+    assertThat(ExceptionClassifier.classify(new RuntimeException("?")))
+        .isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(ExceptionClassifier.isRetryable(new RuntimeException("?"))).isTrue();
+  }
+}

@@ -1,0 +1,142 @@
+package io.reliablemq.test.internal;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The line protocol between {@code EmbeddedRocketMQ} (parent) and {@link BrokerLauncher} (child).
+ * The parent writes one command per line to the child's stdin; the child answers one line on its
+ * original stdout. Words are separated by single spaces; names never contain spaces.
+ */
+public final class ControlProtocol {
+  /** Child to parent: the stack is up and serves routes. */
+  public static final String READY = "READY";
+
+  /** Child to parent: the command succeeded. */
+  public static final String OK = "OK";
+
+  /** Child to parent prefix: the command failed; the rest of the line is the reason. */
+  public static final String ERR = "ERR";
+
+  /** Child to parent prefix: startup failed; the rest of the line is the reason. */
+  public static final String FAILED = "FAILED";
+
+  /** Parent to child: {@code CREATE_TOPIC <name> <NORMAL|FIFO|DELAY|TRANSACTION> <queues>}. */
+  public static final String CREATE_TOPIC = "CREATE_TOPIC";
+
+  /** Parent to child: {@code CREATE_GROUP <name> <fifo:true|false>}. */
+  public static final String CREATE_GROUP = "CREATE_GROUP";
+
+  /** Parent to child: shut down gracefully and exit. */
+  public static final String SHUTDOWN = "SHUTDOWN";
+
+  /** Names allowed for topics and groups (RocketMQ's own rule, max 127 chars). */
+  private static final Pattern NAME = Pattern.compile("^[%|a-zA-Z0-9_-]{1,127}$");
+
+  private ControlProtocol() {}
+
+  /**
+   * A parsed command line.
+   *
+   * @param name the command word
+   * @param args the arguments after it
+   */
+  public record Command(String name, List<String> args) {
+    /**
+     * Returns an argument.
+     *
+     * @param i zero-based index
+     * @return the argument
+     * @throws IllegalArgumentException if it is missing
+     */
+    public String arg(int i) {
+      if (i >= args.size()) {
+        throw new IllegalArgumentException(name + ": missing argument " + (i + 1));
+      }
+      return args.get(i);
+    }
+  }
+
+  /**
+   * Parses one command line.
+   *
+   * @param line the line, without terminator
+   * @return the command
+   * @throws IllegalArgumentException if the line is blank
+   */
+  public static Command parse(String line) {
+    String trimmed = line.strip();
+    if (trimmed.isEmpty()) {
+      throw new IllegalArgumentException("empty command");
+    }
+    List<String> words = new ArrayList<>(Arrays.asList(trimmed.split(" +")));
+    return new Command(words.remove(0), List.copyOf(words));
+  }
+
+  /**
+   * Formats a CREATE_TOPIC command.
+   *
+   * @param name topic name
+   * @param type message type name
+   * @param queues read and write queue count
+   * @return the line
+   */
+  public static String createTopic(String name, String type, int queues) {
+    checkName(name);
+    if (queues < 1 || queues > 1024) {
+      throw new IllegalArgumentException("queues must be within 1..1024: " + queues);
+    }
+    return CREATE_TOPIC + " " + name + " " + type + " " + queues;
+  }
+
+  /**
+   * Formats a CREATE_GROUP command.
+   *
+   * @param name group name
+   * @param fifo whether the group consumes orderly
+   * @return the line
+   */
+  public static String createGroup(String name, boolean fifo) {
+    checkName(name);
+    return CREATE_GROUP + " " + name + " " + fifo;
+  }
+
+  /**
+   * Formats an error reply; line breaks in the reason are flattened.
+   *
+   * @param reason why
+   * @return the line
+   */
+  public static String error(String reason) {
+    return ERR + " " + flatten(reason);
+  }
+
+  /**
+   * Formats a startup failure reply; line breaks in the reason are flattened.
+   *
+   * @param reason why
+   * @return the line
+   */
+  public static String failed(String reason) {
+    return FAILED + " " + flatten(reason);
+  }
+
+  /**
+   * Checks a topic or group name against RocketMQ's rule.
+   *
+   * @param name the name
+   * @throws IllegalArgumentException if it is not allowed
+   */
+  public static void checkName(String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "name must match " + NAME.pattern() + " (RocketMQ topic/group rule): " + name);
+    }
+  }
+
+  private static String flatten(String s) {
+    return String.valueOf(s).replace('\r', ' ').replace('\n', ' ');
+  }
+}

@@ -1,0 +1,109 @@
+package io.reliablemq.test.internal;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * Ports and configuration files of one embedded stack. The same instance is reused on restart so
+ * the ports and the store stay the same.
+ *
+ * @param workDir root of the store, logs and config
+ * @param namesrvPort NameServer port
+ * @param brokerPort broker remoting port; the broker also binds {@code brokerPort - 2} (fast
+ *     remoting) and {@code brokerPort + 1} (HA)
+ * @param grpcPort proxy gRPC port (client endpoint)
+ * @param proxyRemotingPort proxy remoting port
+ */
+public record StackConfig(
+    Path workDir, int namesrvPort, int brokerPort, int grpcPort, int proxyRemotingPort) {
+
+  /** Broker name used in routes. */
+  public static final String BROKER_NAME = "embedded-broker";
+
+  /** Cluster name. */
+  public static final String CLUSTER_NAME = "DefaultCluster";
+
+  /**
+   * Picks fresh free ports.
+   *
+   * @param workDir the work dir
+   * @return the config
+   */
+  public static StackConfig pick(Path workDir) {
+    Ports ports = new Ports();
+    int broker = ports.block(-2, 1);
+    return new StackConfig(workDir, ports.free(), broker, ports.free(), ports.free());
+  }
+
+  /**
+   * Broker properties before user overrides.
+   *
+   * @return the properties, sorted by key
+   */
+  public Map<String, String> brokerDefaults() {
+    Map<String, String> p = new TreeMap<>();
+    Path store = workDir.resolve("store");
+    p.put("brokerClusterName", CLUSTER_NAME);
+    p.put("brokerName", BROKER_NAME);
+    p.put("brokerId", "0");
+    p.put("brokerRole", "ASYNC_MASTER");
+    p.put("flushDiskType", "ASYNC_FLUSH");
+    p.put("rocketmqHome", workDir.toString());
+    p.put("namesrvAddr", "127.0.0.1:" + namesrvPort);
+    p.put("listenPort", Integer.toString(brokerPort));
+    p.put("haListenPort", Integer.toString(brokerPort + 1));
+    p.put("bindAddress", "127.0.0.1");
+    p.put("brokerIP1", "127.0.0.1");
+    p.put("brokerIP2", "127.0.0.1");
+    p.put("storePathRootDir", store.toString());
+    p.put("storePathCommitLog", store.resolve("commitlog").toString());
+    p.put("mappedFileSizeCommitLog", Integer.toString(64 * 1024 * 1024));
+    p.put("diskMaxUsedSpaceRatio", "95");
+    return p;
+  }
+
+  /**
+   * Writes {@code conf/broker.conf} and {@code conf/rmq-proxy.json} into the work dir.
+   *
+   * @param overrides user broker properties, applied last
+   */
+  public void write(Map<String, String> overrides) {
+    try {
+      Path conf = workDir.resolve("conf");
+      Files.createDirectories(conf);
+      Properties props = new Properties();
+      props.putAll(brokerDefaults());
+      props.putAll(overrides);
+      StringWriter w = new StringWriter();
+      props.store(w, "written by EmbeddedRocketMQ");
+      Files.writeString(conf.resolve("broker.conf"), w.toString(), StandardCharsets.UTF_8);
+      String json =
+          "{\n"
+              + "  \"rocketMQClusterName\": \""
+              + CLUSTER_NAME
+              + "\",\n"
+              + "  \"proxyMode\": \"LOCAL\",\n"
+              + "  \"namesrvAddr\": \"127.0.0.1:"
+              + namesrvPort
+              + "\",\n"
+              + "  \"grpcServerPort\": "
+              + grpcPort
+              + ",\n"
+              + "  \"remotingListenPort\": "
+              + proxyRemotingPort
+              + ",\n"
+              + "  \"localServeAddr\": \"127.0.0.1\"\n"
+              + "}\n";
+      Files.writeString(conf.resolve("rmq-proxy.json"), json, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.reliablemq.fallback;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable local store of messages the broker could not take. Implementations must make {@link
+ * #append} durable before it returns (per their durability mode), group-commit concurrent appends,
+ * and never drop an entry except through {@link #delete} after the broker acknowledged it or an
+ * operator asked.
+ *
+ * <p>Several replayers (or instances sharing one database) may claim entries concurrently: {@link
+ * #claim} hands out the oldest pending entries under a lease, never the same entry to two owners
+ * while the lease lives, and never a later entry of a message group before an earlier one.
+ */
+public interface FallbackStore extends AutoCloseable {
+
+  /**
+   * Appends a message durably. Returns only once committed.
+   *
+   * @param message the validated message, {@code reliablemq_id} set
+   * @param transactional whether it must be replayed as a transactional message
+   * @return the stored entry
+   * @throws FallbackStoreFullException when the row or byte capacity would be exceeded
+   * @throws FallbackStoreException when the store cannot commit
+   */
+  StoredEntry append(io.reliablemq.message.ReliableMessage message, boolean transactional);
+
+  /**
+   * Whether any entry (pending or parked) of this topic's message group is held: while one is,
+   * new messages of the group must be stored too, so nothing overtakes during replay.
+   *
+   * @param topic the topic
+   * @param messageGroup the FIFO message group
+   * @return true when the group is fenced
+   */
+  boolean holdsGroup(String topic, String messageGroup);
+
+  /**
+   * Claims up to {@code max} of the oldest PENDING entries for replay, under a lease. An entry with
+   * a message group is claimed only when no earlier entry of its group is held by anyone else or
+   * parked, so a group's entries are replayed in order by one owner.
+   *
+   * @param owner the claiming replayer
+   * @param max most entries to return
+   * @param lease how long the claim holds
+   * @return the entries, oldest first
+   */
+  List<StoredEntry> claim(String owner, int max, Duration lease);
+
+  /**
+   * Removes an entry once the broker acknowledged it.
+   *
+   * @param id the {@code reliablemq_id}
+   * @return true when an entry was removed
+   */
+  boolean delete(String id);
+
+  /**
+   * Records a failed replay attempt and releases the claim, keeping the entry PENDING.
+   *
+   * @param id the {@code reliablemq_id}
+   * @param error the error description (never the body)
+   */
+  void recordFailure(String id, String error);
+
+  /**
+   * Parks an entry after a non-retryable replay error.
+   *
+   * @param id the {@code reliablemq_id}
+   * @param error the error description (never the body)
+   */
+  void park(String id, String error);
+
+  /**
+   * Returns a parked entry to PENDING.
+   *
+   * @param id the {@code reliablemq_id}
+   * @return true when an entry was unparked
+   */
+  boolean unpark(String id);
+
+  /**
+   * Entries held, pending and parked.
+   *
+   * @return the count
+   */
+  long count();
+
+  /**
+   * Entries held in one state.
+   *
+   * @param state the state
+   * @return the count
+   */
+  long count(EntryState state);
+
+  /**
+   * When the oldest entry was stored.
+   *
+   * @return the instant, empty when the store is empty
+   */
+  Optional<Instant> oldestStoredAt();
+
+  /**
+   * A page of entries, oldest first. Bodies are loaded; callers that show entries must not print
+   * them.
+   *
+   * @param offset entries to skip
+   * @param limit most entries to return
+   * @return the page
+   */
+  List<StoredEntry> list(long offset, int limit);
+
+  /**
+   * One entry by id.
+   *
+   * @param id the {@code reliablemq_id}
+   * @return the entry, if held
+   */
+  Optional<StoredEntry> find(String id);
+
+  /** Closes the store; for an embedded H2 file this runs {@code SHUTDOWN}. */
+  @Override
+  void close();
+}

@@ -1,0 +1,33 @@
+package io.reliablemq.test.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PortsTest {
+  @Test
+  void blockIsFreeDistinctAndBelowEphemeralRange() throws Exception {
+    Ports ports = new Ports();
+    Set<Integer> seen = new HashSet<>();
+    for (int i = 0; i < 20; i++) {
+      int base = ports.block(-2, 1);
+      for (int p = base - 2; p <= base + 1; p++) {
+        assertThat(seen.add(p)).as("port %d handed out twice", p).isTrue();
+        assertThat(p).isBetween(Ports.LOW, Ports.HIGH);
+      }
+      int single = ports.free();
+      assertThat(seen.add(single)).isTrue();
+    }
+  }
+
+  @Test
+  void boundPortIsNotFree() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      assertThat(Ports.isFree(s.getLocalPort())).isFalse();
+    }
+  }
+}

@@ -219,12 +219,23 @@ class EmbeddedRocketMQIT {
     for (int i = 0; i < 3; i++) {
       long t0 = System.nanoTime();
       try (EmbeddedRocketMQ mq = EmbeddedRocketMQ.builder().build().start()) {
+        long started = System.nanoTime();
         String topic = EmbeddedRocketMQ.uniqueName("first");
         mq.createTopic(topic, TopicType.NORMAL);
+        long created = System.nanoTime();
         try (Producer producer = producer(mq, topic)) {
+          long built = System.nanoTime();
           producer.send(message(topic, "first"));
+          long sent = System.nanoTime();
+          millis.add((sent - t0) / 1_000_000);
+          System.out.printf(
+              "run %d: start %d ms, createTopic %d ms, producer build %d ms, first send %d ms%n",
+              i,
+              (started - t0) / 1_000_000,
+              (created - started) / 1_000_000,
+              (built - created) / 1_000_000,
+              (sent - built) / 1_000_000);
         }
-        millis.add((System.nanoTime() - t0) / 1_000_000);
       }
     }
     List<Long> sorted = new ArrayList<>(millis);

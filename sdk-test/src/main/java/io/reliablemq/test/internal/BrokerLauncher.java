@@ -267,10 +267,16 @@ public final class BrokerLauncher {
     attributes.put("+message.type", TopicMessageType.valueOf(type).getValue());
     topicConfig.setAttributes(attributes);
     broker.getTopicConfigManager().updateTopicConfig(topicConfig);
-    broker.registerIncrementBrokerData(
-        topicConfig, broker.getTopicConfigManager().getDataVersion());
+    // A full registration: the NameServer refuses an incremental one until the broker's first
+    // full registration has landed, and the broker's own first attempt can lose that race.
+    broker.registerBrokerAll(true, false, true);
     long deadline = System.currentTimeMillis() + ROUTE_WAIT_MILLIS;
+    long nextRegister = System.currentTimeMillis() + 1000;
     while (true) {
+      if (System.currentTimeMillis() > nextRegister) {
+        broker.registerBrokerAll(true, false, true);
+        nextRegister = System.currentTimeMillis() + 1000;
+      }
       TopicRouteData route = namesrv.getRouteInfoManager().pickupTopicRouteData(name);
       if (route != null
           && !route.getQueueDatas().isEmpty()

@@ -1,0 +1,302 @@
+package io.reliablemq.fallback.jdbc;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What {@link JdbcFallbackStore} needs to know about one database: the DDL of each numbered
+ * migration, the SQL of each operation, and whether claims can use {@code FOR UPDATE SKIP LOCKED}.
+ *
+ * <p>The default methods are standard SQL that H2, PostgreSQL and MySQL 8 all accept ({@code LIMIT
+ * ? OFFSET ?}, {@code COUNT}, conditional {@code UPDATE}s); a dialect overrides what differs,
+ * usually only the DDL. Every table name handed in has been validated by {@link
+ * io.reliablemq.fallback.FallbackStoreConfig} ({@code ^[A-Za-z][A-Za-z0-9_]*$}), and every value is
+ * a {@code ?} bound through a {@code PreparedStatement}, never concatenated.
+ *
+ * <p>Time columns ({@code delivery_time}, {@code stored_at}, {@code lease_until}) are epoch
+ * milliseconds in {@code BIGINT}: identical on every database, free of session time zones.
+ *
+ * <p><b>Claims on a shared database.</b> The store claims in one transaction: {@link
+ * #claimCandidatesSql} (with {@code FOR UPDATE SKIP LOCKED} appended when {@link
+ * #supportsSkipLocked()}) picks the oldest claimable rows, then {@link #claimSql} leases each one
+ * with a conditional update that only succeeds while the lease is still free, so two owners never
+ * hold one entry. A dialect for a database shared by several instances must also keep group order
+ * when two claims run at once: a transaction that skipped a locked earlier entry of a group must
+ * not take a later one (e.g. serialise claims on a lock row, or lock the group's head).
+ */
+public interface Dialect {
+  /** The state column value of a pending entry. */
+  String PENDING = "PENDING";
+
+  /** The state column value of a parked entry. */
+  String PARKED = "PARKED";
+
+  /**
+   * A short name for logs and the DDL printer, e.g. {@code h2}.
+   *
+   * @return the name
+   */
+  String name();
+
+  /**
+   * Whether {@code SELECT ... FOR UPDATE SKIP LOCKED} is available, so concurrent claimers skip
+   * each other's rows instead of waiting on them.
+   *
+   * @return true when supported
+   */
+  boolean supportsSkipLocked();
+
+  /**
+   * The numbered migrations, oldest first, versions 1, 2, ... without gaps.
+   *
+   * @param prefix the validated table prefix
+   * @return the migrations
+   */
+  List<Migration> migrations(String prefix);
+
+  /**
+   * A statement to run after each group commit to make it survive a power loss, for databases that
+   * do not fsync their commits (H2's {@code CHECKPOINT SYNC}). Server databases fsync on commit per
+   * their own configuration and return empty.
+   *
+   * @return the statement, if one is needed
+   */
+  Optional<String> syncStatement();
+
+  /**
+   * The {@code CREATE TABLE IF NOT EXISTS} of the version table: one row per applied migration,
+   * keyed by component (so other ReliableMQ stores may share the table) and version.
+   *
+   * @param versionTable the validated version table name
+   * @return the DDL
+   */
+  default String createVersionTableSql(String versionTable) {
+    return "CREATE TABLE IF NOT EXISTS "
+        + versionTable
+        + " (component VARCHAR(64) NOT NULL, version INT NOT NULL,"
+        + " description VARCHAR(255) NOT NULL, PRIMARY KEY (component, version))";
+  }
+
+  /**
+   * Reads the highest applied version of a component; one parameter, the component.
+   *
+   * @param versionTable the version table
+   * @return the SQL
+   */
+  default String currentVersionSql(String versionTable) {
+    return "SELECT MAX(version) FROM " + versionTable + " WHERE component = ?";
+  }
+
+  /**
+   * Records an applied migration; parameters component, version, description.
+   *
+   * @param versionTable the version table
+   * @return the SQL
+   */
+  default String recordVersionSql(String versionTable) {
+    return "INSERT INTO " + versionTable + " (component, version, description) VALUES (?, ?, ?)";
+  }
+
+  /**
+   * The columns every entry query returns, in this order.
+   *
+   * @return a comma-separated column list
+   */
+  default String entryColumns() {
+    return "seq, id, topic, tag, msg_keys, properties, message_group, delivery_time, transactional,"
+        + " body, body_bytes, stored_at, attempts, last_error, state";
+  }
+
+  /**
+   * Inserts one entry; parameters id, topic, tag, msg_keys, properties, message_group,
+   * delivery_time, transactional, body, body_bytes, stored_at, state. The generated {@code seq} is
+   * read back through {@code getGeneratedKeys}.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String insertSql(String table) {
+    return "INSERT INTO "
+        + table
+        + " (id, topic, tag, msg_keys, properties, message_group, delivery_time, transactional,"
+        + " body, body_bytes, stored_at, attempts, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        + " 0, ?)";
+  }
+
+  /**
+   * The oldest claimable entries: PENDING, lease free or expired, and for a message group no
+   * earlier entry of the same (topic, group) parked or leased by another owner. Parameters: now,
+   * now, owner, max.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String claimCandidatesSql(String table) {
+    return "SELECT "
+        + entryColumns()
+        + " FROM "
+        + table
+        + " e WHERE e.state = '"
+        + PENDING
+        + "' AND (e.lease_until IS NULL OR e.lease_until <= ?) AND (e.message_group IS NULL OR NOT"
+        + " EXISTS (SELECT 1 FROM "
+        + table
+        + " b WHERE b.topic = e.topic AND b.message_group = e.message_group AND b.seq < e.seq AND"
+        + " (b.state = '"
+        + PARKED
+        + "' OR (b.lease_until > ? AND b.lease_owner <> ?)))) ORDER BY e.seq LIMIT ?"
+        + (supportsSkipLocked() ? " FOR UPDATE SKIP LOCKED" : "");
+  }
+
+  /**
+   * Leases one entry if its lease is still free; parameters owner, lease until, seq, now. An update
+   * count of 0 means someone else got it.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String claimSql(String table) {
+    return "UPDATE "
+        + table
+        + " SET lease_owner = ?, lease_until = ? WHERE seq = ? AND state = '"
+        + PENDING
+        + "' AND (lease_until IS NULL OR lease_until <= ?)";
+  }
+
+  /**
+   * Reads what the store's counters need of one entry before deleting it; parameter id. Returns
+   * body_bytes, topic, message_group.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String selectForDeleteSql(String table) {
+    return "SELECT body_bytes, topic, message_group FROM " + table + " WHERE id = ?";
+  }
+
+  /**
+   * Deletes one entry; parameter id.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String deleteSql(String table) {
+    return "DELETE FROM " + table + " WHERE id = ?";
+  }
+
+  /**
+   * Counts a failed attempt, records the error and releases the lease; parameters last_error, id.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String recordFailureSql(String table) {
+    return "UPDATE "
+        + table
+        + " SET attempts = attempts + 1, last_error = ?, lease_owner = NULL, lease_until = NULL"
+        + " WHERE id = ?";
+  }
+
+  /**
+   * Parks an entry (counting the failed attempt) and releases its lease; parameters last_error, id.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String parkSql(String table) {
+    return "UPDATE "
+        + table
+        + " SET state = '"
+        + PARKED
+        + "', attempts = attempts + 1, last_error = ?, lease_owner = NULL, lease_until = NULL"
+        + " WHERE id = ?";
+  }
+
+  /**
+   * Returns a parked entry to PENDING, keeping its attempts and last error; parameter id.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String unparkSql(String table) {
+    return "UPDATE "
+        + table
+        + " SET state = '"
+        + PENDING
+        + "', lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = '"
+        + PARKED
+        + "'";
+  }
+
+  /**
+   * Counts all entries.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String countSql(String table) {
+    return "SELECT COUNT(*) FROM " + table;
+  }
+
+  /**
+   * Counts entries in one state; parameter state.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String countByStateSql(String table) {
+    return "SELECT COUNT(*) FROM " + table + " WHERE state = ?";
+  }
+
+  /**
+   * The oldest stored-at time (epoch ms), NULL when empty.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String oldestStoredAtSql(String table) {
+    return "SELECT MIN(stored_at) FROM " + table;
+  }
+
+  /**
+   * A page of entries in append order; parameters limit, offset.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String listSql(String table) {
+    return "SELECT " + entryColumns() + " FROM " + table + " ORDER BY seq LIMIT ? OFFSET ?";
+  }
+
+  /**
+   * One entry by id; parameter id.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String findSql(String table) {
+    return "SELECT " + entryColumns() + " FROM " + table + " WHERE id = ?";
+  }
+
+  /**
+   * Rows and body bytes held, to initialise the capacity counters at open.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String totalsSql(String table) {
+    return "SELECT COUNT(*), COALESCE(SUM(body_bytes), 0) FROM " + table;
+  }
+
+  /**
+   * Entries per (topic, message group), to initialise the group fences at open.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String groupCountsSql(String table) {
+    return "SELECT topic, message_group, COUNT(*) FROM "
+        + table
+        + " WHERE message_group IS NOT NULL GROUP BY topic, message_group";
+  }
+}

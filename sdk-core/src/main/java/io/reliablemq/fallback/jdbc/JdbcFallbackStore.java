@@ -1,0 +1,1154 @@
+package io.reliablemq.fallback.jdbc;
+
+import io.reliablemq.fallback.Durability;
+import io.reliablemq.fallback.EntryState;
+import io.reliablemq.fallback.FallbackStore;
+import io.reliablemq.fallback.FallbackStoreConfig;
+import io.reliablemq.fallback.FallbackStoreException;
+import io.reliablemq.fallback.FallbackStoreFullException;
+import io.reliablemq.fallback.SchemaManagement;
+import io.reliablemq.fallback.StoredEntry;
+import io.reliablemq.message.ReliableMessage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link FallbackStore} on a relational database: an embedded H2 file the SDK opens itself
+ * ({@link #h2}), or a shared database reached through a {@link DataSource} ({@link #create}).
+ *
+ * <p><b>Group commit.</b> {@link #append} callers enqueue their message and wait; one writer thread
+ * ({@code reliablemq-fallback-writer}) takes up to {@link
+ * FallbackStoreConfig#groupCommitMaxBatch()} queued appends, inserts them in one transaction (a
+ * JDBC batch), commits, in {@link Durability#POWER_LOSS} mode also runs the dialect's sync
+ * statement, and only then answers every caller of the batch. One commit (and one fsync) therefore
+ * serves many callers, so throughput under an outage is far above one commit per message. A batch
+ * that fails is rolled back and every caller in it gets a {@link FallbackStoreException}: nothing
+ * of it is stored.
+ *
+ * <p><b>Capacity and fences.</b> Rows and body bytes held are counted in memory (read from the
+ * database at open, reserved before an append is queued, released on delete), so a full store
+ * refuses an append with {@link FallbackStoreFullException} before any I/O. {@link #holdsGroup} is
+ * answered from an in-memory count per (topic, group), also reserved before the append is queued (a
+ * fence goes up no later than the entry is committed) and lowered on delete. On a database shared
+ * by several instances both are approximations: each instance sees the totals at its open plus its
+ * own appends and deletes, so the capacity limit is per instance and may be overshot by the others'
+ * appends, and a fence may stay up after another instance's replayer deleted the group's entries
+ * (which only routes that group's sends through the store until restart, never loses or reorders
+ * anything).
+ *
+ * <p><b>Embedded H2.</b> The URL is built here only, from the validated directory and name: {@code
+ * jdbc:h2:file:<dir>/<name>;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0}, with H2's
+ * default file lock and retention time and no server, console or {@code AUTO_SERVER} of any kind.
+ * The directory is created with mode 0700 and the store files set to 0600 on POSIX systems. One
+ * process opens a store file at a time; a second open (another process, or the same process twice)
+ * fails with a {@link FallbackStoreException} naming the file. {@link #close} runs {@code SHUTDOWN}
+ * (not {@code SHUTDOWN COMPACT}, which rewrites the whole file). H2 is pinned to 2.4.240: later
+ * versions lost acknowledged commits on {@code kill -9} (see the project DESIGN, section 4).
+ *
+ * <p>Logs name ids, topics, paths and counts, never bodies or property values.
+ */
+public final class JdbcFallbackStore implements FallbackStore {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcFallbackStore.class);
+
+  /** The component name of this store in the shared version table. */
+  public static final String COMPONENT = "fallback";
+
+  /** The H2 user of an embedded store; the file is protected by its permissions, not a password. */
+  private static final String H2_USER = "rmq";
+
+  private static final int MAX_ID_LENGTH = 255;
+  private static final int MAX_TOPIC_LENGTH = 255;
+  private static final int MAX_TAG_LENGTH = 1024;
+  private static final int MAX_GROUP_LENGTH = 255;
+  private static final int MAX_ERROR_LENGTH = 4000;
+
+  /** Embedded store files open in this JVM: H2 would silently share a second open here. */
+  private static final Set<Path> OPEN_H2_FILES = ConcurrentHashMap.newKeySet();
+
+  private final DataSource dataSource;
+  private final Dialect dialect;
+  private final FallbackStoreConfig config;
+  private final Clock clock;
+  private final String table;
+  private final String location;
+  private final Path h2Key;
+  private final Connection anchor;
+
+  private final Object stateLock = new Object();
+  private long rows;
+  private long bytes;
+  private boolean closed;
+  private final ConcurrentHashMap<GroupKey, Long> groups = new ConcurrentHashMap<>();
+
+  private final Object claimLock = new Object();
+  private final BlockingQueue<AppendRequest> queue = new LinkedBlockingQueue<>();
+  private final AppendRequest poison = new AppendRequest(null, false, null, 0);
+  private final AtomicLong commits = new AtomicLong();
+  private final AtomicLong appends = new AtomicLong();
+  private final Thread writer;
+  private Connection writerConnection;
+
+  private JdbcFallbackStore(
+      DataSource dataSource,
+      Dialect dialect,
+      FallbackStoreConfig config,
+      String location,
+      Path h2Key,
+      Connection anchor) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.config = config;
+    this.clock = config.clock();
+    this.table = entriesTable(config.tablePrefix());
+    this.location = location;
+    this.h2Key = h2Key;
+    this.anchor = anchor;
+    try (Connection c = dataSource.getConnection()) {
+      if (config.schemaManagement() == SchemaManagement.AUTO) {
+        migrate(c);
+      } else {
+        validateSchema(c);
+      }
+      loadCounters(c);
+    } catch (SQLException e) {
+      throw new FallbackStoreException(
+          "Cannot open fallback store " + location + ": " + describe(e), e);
+    }
+    // Started last: a failed open must leave no thread behind.
+    this.writer = new Thread(this::writeLoop, "reliablemq-fallback-writer");
+    writer.setDaemon(true);
+    writer.start();
+    LOG.info(
+        "Fallback store {} open ({} dialect, {} entries, {} body bytes, durability {})",
+        location,
+        dialect.name(),
+        rows,
+        bytes,
+        config.durability());
+  }
+
+  /**
+   * Opens (creating if needed) the embedded H2 store file {@code <directory>/<name>.mv.db}.
+   *
+   * @param config the settings; directory and name locate the file
+   * @return the open store
+   * @throws FallbackStoreException when the directory cannot be created or written, the file is
+   *     open in another process (or already in this one), or the file is corrupt; the message names
+   *     the path
+   */
+  public static JdbcFallbackStore h2(FallbackStoreConfig config) {
+    Objects.requireNonNull(config, "config");
+    Path dir = config.directory();
+    Path file = dir.resolve(config.name() + ".mv.db");
+    prepareDirectory(dir);
+    if (Files.exists(file) && !Files.isWritable(file)) {
+      throw new FallbackStoreException(
+          "Fallback store file " + file + " is not writable by this process", null);
+    }
+    Path key;
+    try {
+      key = dir.toRealPath().resolve(config.name());
+    } catch (IOException e) {
+      throw new FallbackStoreException("Cannot resolve fallback store directory " + dir, e);
+    }
+    if (!OPEN_H2_FILES.add(key)) {
+      throw new FallbackStoreException(
+          "Fallback store file " + file + " is already open in this process", null);
+    }
+    Connection anchor = null;
+    try {
+      JdbcDataSource ds = new JdbcDataSource();
+      ds.setURL(h2Url(dir, config.name()));
+      ds.setUser(H2_USER);
+      ds.setPassword("");
+      try {
+        // Held until close: an embedded H2 database closes when its last connection does.
+        anchor = ds.getConnection();
+        if (anchor.isReadOnly()) {
+          throw new FallbackStoreException(
+              "Fallback store file " + file + " opened read-only: check its permissions", null);
+        }
+      } catch (SQLException e) {
+        throw new FallbackStoreException(
+            "Cannot open fallback store file " + file + ": " + describe(e), e);
+      }
+      restrictFiles(dir, config.name());
+      return new JdbcFallbackStore(ds, H2Dialect.INSTANCE, config, file.toString(), key, anchor);
+    } catch (RuntimeException e) {
+      if (anchor != null) {
+        closeQuietly(anchor);
+      }
+      OPEN_H2_FILES.remove(key);
+      throw e;
+    }
+  }
+
+  /**
+   * Opens the store on a database the application provides (typically shared by several instances).
+   * The SDK neither configures nor closes the data source.
+   *
+   * @param dataSource the database
+   * @param dialect its dialect
+   * @param config the settings; directory and name are unused
+   * @return the open store
+   * @throws FallbackStoreException when the database cannot be reached or its schema is not the one
+   *     expected
+   */
+  public static JdbcFallbackStore create(
+      DataSource dataSource, Dialect dialect, FallbackStoreConfig config) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    Objects.requireNonNull(dialect, "dialect");
+    Objects.requireNonNull(config, "config");
+    return new JdbcFallbackStore(
+        dataSource,
+        dialect,
+        config,
+        "table " + entriesTable(config.tablePrefix()) + " (" + dialect.name() + ")",
+        null,
+        null);
+  }
+
+  /**
+   * The JDBC URL of an embedded store; the only place it is built.
+   *
+   * @param directory the validated, absolute directory
+   * @param name the validated name
+   * @return the URL
+   */
+  static String h2Url(Path directory, String name) {
+    return "jdbc:h2:file:"
+        + directory.toAbsolutePath().normalize().resolve(name)
+        + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0";
+  }
+
+  /**
+   * The entries table of a prefix.
+   *
+   * @param prefix the validated table prefix
+   * @return {@code <prefix>_fallback}
+   */
+  public static String entriesTable(String prefix) {
+    return prefix + "_fallback";
+  }
+
+  /**
+   * The version table of a prefix.
+   *
+   * @param prefix the validated table prefix
+   * @return {@code <prefix>_schema_version}
+   */
+  public static String versionTable(String prefix) {
+    return prefix + "_schema_version";
+  }
+
+  /**
+   * The whole schema as a script, for Flyway, Liquibase or a DBA when {@link SchemaManagement#NONE}
+   * is chosen: the version table, every migration in order, and the version rows the store checks
+   * at open.
+   *
+   * @param dialect the database's dialect
+   * @param prefix the table prefix, validated like {@link FallbackStoreConfig.Builder#tablePrefix}
+   * @return the DDL, one statement per line group, each ending in {@code ;}
+   */
+  public static String ddl(Dialect dialect, String prefix) {
+    String p = FallbackStoreConfig.custom().tablePrefix(prefix).build().tablePrefix();
+    String vt = versionTable(p);
+    StringBuilder sb = new StringBuilder();
+    sb.append("-- ReliableMQ fallback store, ").append(dialect.name()).append(", prefix ");
+    sb.append(p).append('\n');
+    sb.append(dialect.createVersionTableSql(vt)).append(";\n");
+    for (Migration m : dialect.migrations(p)) {
+      sb.append("\n-- V").append(m.version()).append(": ").append(m.description()).append('\n');
+      for (String s : m.statements()) {
+        sb.append(s).append(";\n");
+      }
+      sb.append("INSERT INTO ")
+          .append(vt)
+          .append(" (component, version, description) VALUES ('")
+          .append(COMPONENT)
+          .append("', ")
+          .append(m.version())
+          .append(", '")
+          .append(m.description().replace("'", "''"))
+          .append("');\n");
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Prints the DDL: {@code JdbcFallbackStore [dialect [prefix]]}, dialect {@code h2} (the only one
+   * so far) and prefix {@code rmq} by default.
+   *
+   * @param args optional dialect and prefix
+   */
+  public static void main(String[] args) {
+    String dialectName = args.length > 0 ? args[0] : "h2";
+    String prefix = args.length > 1 ? args[1] : "rmq";
+    if (!"h2".equalsIgnoreCase(dialectName)) {
+      throw new IllegalArgumentException("unknown dialect " + dialectName + "; known: h2");
+    }
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    out.print(ddl(H2Dialect.INSTANCE, prefix));
+  }
+
+  // ---------------------------------------------------------------- append and group commit
+
+  @Override
+  public StoredEntry append(ReliableMessage message, boolean transactional) {
+    Objects.requireNonNull(message, "message");
+    String id = message.id().orElseThrow(() -> new IllegalArgumentException("message has no id"));
+    checkLength("id", id, MAX_ID_LENGTH);
+    checkLength("topic", Objects.requireNonNull(message.topic(), "topic"), MAX_TOPIC_LENGTH);
+    checkLength("tag", message.tag().orElse(null), MAX_TAG_LENGTH);
+    checkLength("messageGroup", message.messageGroup().orElse(null), MAX_GROUP_LENGTH);
+    if (message.bodyLength() == 0) {
+      throw new IllegalArgumentException("message body is empty");
+    }
+    Instant storedAt = clock.instant();
+    ReliableMessage stored = message;
+    if (message.deliveryDelay().isPresent()) {
+      // The producer normally resolves a delay; if not, it is resolved now, once, so a replay
+      // never restarts it.
+      stored =
+          message.toBuilder().deliveryTime(storedAt.plus(message.deliveryDelay().get())).build();
+    }
+    AppendRequest request =
+        new AppendRequest(stored, transactional, storedAt, message.bodyLength());
+    GroupKey group = GroupKey.of(stored);
+    synchronized (stateLock) {
+      if (closed) {
+        throw new FallbackStoreException("Fallback store " + location + " is closed", null);
+      }
+      if (rows + 1 > config.maxRows() || bytes + request.bodyBytes > config.maxBytes()) {
+        throw new FallbackStoreFullException(rows, bytes, config.maxRows(), config.maxBytes());
+      }
+      rows++;
+      bytes += request.bodyBytes;
+      if (group != null) {
+        // Raised before the commit: a send of this group racing the append is fenced too.
+        groups.merge(group, 1L, Long::sum);
+      }
+      queue.add(request);
+    }
+    try {
+      // join() waits uninterruptibly: once queued the append may commit, and an exception here
+      // must mean "not stored", so the caller waits for the real outcome.
+      return request.result.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof FallbackStoreException) {
+        throw new FallbackStoreException(cause.getMessage(), cause);
+      }
+      throw new FallbackStoreException("Append to fallback store " + location + " failed", cause);
+    }
+  }
+
+  private void writeLoop() {
+    int max = config.groupCommitMaxBatch();
+    long lingerNanos = config.groupCommitMaxLinger().toNanos();
+    List<AppendRequest> batch = new ArrayList<>(max);
+    boolean stop = false;
+    while (!stop) {
+      batch.clear();
+      try {
+        AppendRequest first = queue.take();
+        if (first == poison) {
+          break;
+        }
+        batch.add(first);
+        if (lingerNanos > 0) {
+          long deadline = System.nanoTime() + lingerNanos;
+          while (batch.size() < max) {
+            AppendRequest next = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (next == null) {
+              break;
+            }
+            if (next == poison) {
+              stop = true;
+              break;
+            }
+            batch.add(next);
+          }
+        } else {
+          queue.drainTo(batch, max - 1);
+        }
+      } catch (InterruptedException e) {
+        // Nobody interrupts the writer but close(); keep draining so no caller waits forever.
+        Thread.currentThread().interrupt();
+      }
+      if (batch.remove(poison)) {
+        stop = true;
+      }
+      if (!batch.isEmpty()) {
+        commitBatch(batch);
+      }
+    }
+    if (writerConnection != null) {
+      closeQuietly(writerConnection);
+      writerConnection = null;
+    }
+  }
+
+  private void commitBatch(List<AppendRequest> batch) {
+    long[] seqs = new long[batch.size()];
+    boolean committed = false;
+    try {
+      Connection c = writerConnection();
+      try (PreparedStatement ps =
+          c.prepareStatement(dialect.insertSql(table), new String[] {"seq"})) {
+        for (AppendRequest r : batch) {
+          bindInsert(ps, r);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+        readSequences(c, ps, batch, seqs);
+      }
+      c.commit();
+      committed = true;
+      if (config.durability() == Durability.POWER_LOSS && dialect.syncStatement().isPresent()) {
+        try (Statement s = c.createStatement()) {
+          s.execute(dialect.syncStatement().get());
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      failBatch(batch, e, committed);
+      return;
+    }
+    commits.incrementAndGet();
+    appends.addAndGet(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      AppendRequest r = batch.get(i);
+      r.result.complete(
+          new StoredEntry(
+              seqs[i], r.message, r.transactional, r.storedAt, 0, null, EntryState.PENDING));
+    }
+  }
+
+  private void bindInsert(PreparedStatement ps, AppendRequest r) throws SQLException {
+    ReliableMessage m = r.message;
+    ps.setString(1, m.id().orElseThrow());
+    ps.setString(2, m.topic());
+    ps.setString(3, m.tag().orElse(null));
+    ps.setString(4, EntryCodec.encodeKeys(m.keys()));
+    ps.setString(5, EntryCodec.encodeProperties(m.properties()));
+    ps.setString(6, m.messageGroup().orElse(null));
+    if (m.deliveryTime().isPresent()) {
+      ps.setLong(7, m.deliveryTime().get().toEpochMilli());
+    } else {
+      ps.setNull(7, java.sql.Types.BIGINT);
+    }
+    ps.setBoolean(8, r.transactional);
+    ps.setBytes(9, m.body());
+    ps.setInt(10, r.bodyBytes);
+    ps.setLong(11, r.storedAt.toEpochMilli());
+    ps.setString(12, Dialect.PENDING);
+  }
+
+  private void readSequences(
+      Connection c, PreparedStatement ps, List<AppendRequest> batch, long[] seqs)
+      throws SQLException {
+    int n = 0;
+    try (ResultSet keys = ps.getGeneratedKeys()) {
+      while (keys.next() && n < seqs.length) {
+        seqs[n++] = keys.getLong(1);
+      }
+    }
+    if (n == seqs.length) {
+      return;
+    }
+    // A driver that does not return keys for a batch: read them back by id, same transaction.
+    try (PreparedStatement q = c.prepareStatement("SELECT seq FROM " + table + " WHERE id = ?")) {
+      for (int i = 0; i < batch.size(); i++) {
+        q.setString(1, batch.get(i).message.id().orElseThrow());
+        try (ResultSet rs = q.executeQuery()) {
+          if (!rs.next()) {
+            throw new SQLException("inserted entry not found by id");
+          }
+          seqs[i] = rs.getLong(1);
+        }
+      }
+    }
+  }
+
+  private void failBatch(List<AppendRequest> batch, Exception e, boolean committed) {
+    boolean stored = committed;
+    if (committed) {
+      // Committed but the power-loss sync failed: the promise of the mode is not kept, so take the
+      // rows back out and fail the callers, who then still own their messages.
+      stored = !compensate(batch);
+    } else if (writerConnection != null) {
+      try {
+        writerConnection.rollback();
+      } catch (SQLException re) {
+        e.addSuppressed(re);
+      }
+    }
+    if (writerConnection != null && !stored) {
+      // A broken connection is replaced for the next batch.
+      closeQuietly(writerConnection);
+      writerConnection = null;
+    }
+    if (!stored) {
+      synchronized (stateLock) {
+        for (AppendRequest r : batch) {
+          rows--;
+          bytes -= r.bodyBytes;
+          lowerFence(GroupKey.of(r.message));
+        }
+      }
+    }
+    LOG.error(
+        "Fallback store {}: group commit of {} entries failed{}",
+        location,
+        batch.size(),
+        stored ? " after commit (rows kept, sync failed)" : ", nothing stored",
+        e);
+    FallbackStoreException failure =
+        new FallbackStoreException(
+            "Fallback store "
+                + location
+                + " could not commit the append"
+                + (stored ? " durably (committed, but the sync to disk failed)" : "")
+                + ": "
+                + (e instanceof SQLException ? describe((SQLException) e) : e.toString()),
+            e);
+    for (AppendRequest r : batch) {
+      r.result.completeExceptionally(failure);
+    }
+  }
+
+  private boolean compensate(List<AppendRequest> batch) {
+    try {
+      Connection c = writerConnection();
+      try (PreparedStatement ps = c.prepareStatement(dialect.deleteSql(table))) {
+        for (AppendRequest r : batch) {
+          ps.setString(1, r.message.id().orElseThrow());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      c.commit();
+      return true;
+    } catch (SQLException e) {
+      LOG.error("Fallback store {}: cannot take back an unsynced batch", location, e);
+      return false;
+    }
+  }
+
+  private Connection writerConnection() throws SQLException {
+    if (writerConnection == null) {
+      Connection c = dataSource.getConnection();
+      c.setAutoCommit(false);
+      writerConnection = c;
+    }
+    return writerConnection;
+  }
+
+  /**
+   * Group commits done so far (each one transaction, and one sync in POWER_LOSS mode). Fewer than
+   * {@link #appends()} whenever appends were concurrent.
+   *
+   * @return the commit count
+   */
+  public long commits() {
+    return commits.get();
+  }
+
+  /**
+   * Appends committed so far by this instance.
+   *
+   * @return the append count
+   */
+  public long appends() {
+    return appends.get();
+  }
+
+  // ---------------------------------------------------------------- fences and capacity
+
+  @Override
+  public boolean holdsGroup(String topic, String messageGroup) {
+    if (topic == null || messageGroup == null) {
+      return false;
+    }
+    return groups.containsKey(new GroupKey(topic, messageGroup));
+  }
+
+  private void lowerFence(GroupKey group) {
+    if (group != null) {
+      groups.computeIfPresent(group, (k, v) -> v <= 1 ? null : v - 1);
+    }
+  }
+
+  private void loadCounters(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery(dialect.totalsSql(table))) {
+        rs.next();
+        synchronized (stateLock) {
+          rows = rs.getLong(1);
+          bytes = rs.getLong(2);
+        }
+      }
+      try (ResultSet rs = s.executeQuery(dialect.groupCountsSql(table))) {
+        while (rs.next()) {
+          groups.put(new GroupKey(rs.getString(1), rs.getString(2)), rs.getLong(3));
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- replay side
+
+  @Override
+  public List<StoredEntry> claim(String owner, int max, Duration lease) {
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(lease, "lease");
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1, was " + max);
+    }
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive, was " + lease);
+    }
+    checkOpen();
+    // One claim at a time in this process; the conditional UPDATE guards against other processes.
+    synchronized (claimLock) {
+      long now = clock.millis();
+      long until = now + lease.toMillis();
+      try (Connection c = dataSource.getConnection()) {
+        c.setAutoCommit(false);
+        try {
+          List<StoredEntry> candidates = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(dialect.claimCandidatesSql(table))) {
+            ps.setLong(1, now);
+            ps.setLong(2, now);
+            ps.setString(3, owner);
+            ps.setInt(4, max);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                candidates.add(EntryCodec.read(rs));
+              }
+            }
+          }
+          List<StoredEntry> claimed = new ArrayList<>(candidates.size());
+          Set<GroupKey> blocked = new HashSet<>();
+          try (PreparedStatement ps = c.prepareStatement(dialect.claimSql(table))) {
+            for (StoredEntry e : candidates) {
+              GroupKey g = GroupKey.of(e.message());
+              if (g != null && blocked.contains(g)) {
+                continue;
+              }
+              ps.setString(1, owner);
+              ps.setLong(2, until);
+              ps.setLong(3, e.sequence());
+              ps.setLong(4, now);
+              if (ps.executeUpdate() == 1) {
+                claimed.add(e);
+              } else if (g != null) {
+                // Someone else took an earlier entry of the group: later ones must wait for it.
+                blocked.add(g);
+              }
+            }
+          }
+          c.commit();
+          return claimed;
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        }
+      } catch (SQLException e) {
+        throw failure("claim entries", e);
+      }
+    }
+  }
+
+  @Override
+  public boolean delete(String id) {
+    Objects.requireNonNull(id, "id");
+    checkOpen();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        int bodyBytes;
+        GroupKey group;
+        try (PreparedStatement ps = c.prepareStatement(dialect.selectForDeleteSql(table))) {
+          ps.setString(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              c.rollback();
+              return false;
+            }
+            bodyBytes = rs.getInt(1);
+            String g = rs.getString(3);
+            group = g == null ? null : new GroupKey(rs.getString(2), g);
+          }
+        }
+        int n;
+        try (PreparedStatement ps = c.prepareStatement(dialect.deleteSql(table))) {
+          ps.setString(1, id);
+          n = ps.executeUpdate();
+        }
+        c.commit();
+        if (n == 1) {
+          synchronized (stateLock) {
+            rows--;
+            bytes -= bodyBytes;
+          }
+          lowerFence(group);
+          return true;
+        }
+        return false;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw failure("delete entry " + id, e);
+    }
+  }
+
+  @Override
+  public void recordFailure(String id, String error) {
+    int n =
+        update(dialect.recordFailureSql(table), "record a failure of " + id, truncate(error), id);
+    if (n == 0) {
+      LOG.debug("Fallback store {}: no entry {} to record a failure on", location, id);
+    }
+  }
+
+  @Override
+  public void park(String id, String error) {
+    int n = update(dialect.parkSql(table), "park entry " + id, truncate(error), id);
+    if (n == 1) {
+      LOG.warn("Fallback store {}: parked entry {}", location, id);
+    }
+  }
+
+  @Override
+  public boolean unpark(String id) {
+    return update(dialect.unparkSql(table), "unpark entry " + id, id) == 1;
+  }
+
+  private int update(String sql, String what, String... params) {
+    checkOpen();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        ps.setString(i + 1, params[i]);
+      }
+      int n = ps.executeUpdate();
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+      return n;
+    } catch (SQLException e) {
+      throw failure(what, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  @Override
+  public long count() {
+    return queryLong(dialect.countSql(table), null, "count entries");
+  }
+
+  @Override
+  public long count(EntryState state) {
+    Objects.requireNonNull(state, "state");
+    return queryLong(dialect.countByStateSql(table), state.name(), "count entries");
+  }
+
+  @Override
+  public Optional<Instant> oldestStoredAt() {
+    checkOpen();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(dialect.oldestStoredAtSql(table));
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      long millis = rs.getLong(1);
+      return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
+    } catch (SQLException e) {
+      throw failure("read the oldest entry", e);
+    }
+  }
+
+  @Override
+  public List<StoredEntry> list(long offset, int limit) {
+    if (offset < 0 || limit < 0) {
+      throw new IllegalArgumentException("offset and limit must not be negative");
+    }
+    checkOpen();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(dialect.listSql(table))) {
+      ps.setInt(1, limit);
+      ps.setLong(2, offset);
+      List<StoredEntry> page = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          page.add(EntryCodec.read(rs));
+        }
+      }
+      return page;
+    } catch (SQLException e) {
+      throw failure("list entries", e);
+    }
+  }
+
+  @Override
+  public Optional<StoredEntry> find(String id) {
+    Objects.requireNonNull(id, "id");
+    checkOpen();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(dialect.findSql(table))) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(EntryCodec.read(rs)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failure("find entry " + id, e);
+    }
+  }
+
+  private long queryLong(String sql, String param, String what) {
+    checkOpen();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      if (param != null) {
+        ps.setString(1, param);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw failure(what, e);
+    }
+  }
+
+  /**
+   * Where this store lives, for messages: the H2 file path, or the table on a shared database.
+   *
+   * @return the location
+   */
+  public String location() {
+    return location;
+  }
+
+  /**
+   * Closes the store: refuses new appends, commits those already queued, stops the writer and, for
+   * an embedded H2 file, runs {@code SHUTDOWN} and releases the file. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (stateLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      queue.add(poison);
+    }
+    boolean interrupted = false;
+    while (writer.isAlive()) {
+      try {
+        writer.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    try {
+      if (anchor != null) {
+        try (Statement s = anchor.createStatement()) {
+          s.execute("SHUTDOWN");
+        } catch (SQLException e) {
+          LOG.warn("Fallback store {}: SHUTDOWN failed", location, e);
+        }
+        closeQuietly(anchor);
+      }
+    } finally {
+      if (h2Key != null) {
+        OPEN_H2_FILES.remove(h2Key);
+      }
+      LOG.info("Fallback store {} closed", location);
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- schema
+
+  private void migrate(Connection c) throws SQLException {
+    try {
+      applyMigrations(c);
+    } catch (SQLException e) {
+      // Another instance may have migrated at the same moment: fine if the schema is now current.
+      if (!c.getAutoCommit()) {
+        c.rollback();
+      }
+      if (currentVersion(c) != latestVersion()) {
+        throw e;
+      }
+    }
+  }
+
+  private void applyMigrations(Connection c) throws SQLException {
+    String vt = versionTable(config.tablePrefix());
+    c.setAutoCommit(true);
+    try (Statement s = c.createStatement()) {
+      s.execute(dialect.createVersionTableSql(vt));
+    }
+    int current = currentVersion(c);
+    checkNotNewer(current);
+    for (Migration m : dialect.migrations(config.tablePrefix())) {
+      if (m.version() <= current) {
+        continue;
+      }
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        for (String sql : m.statements()) {
+          s.execute(sql);
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(dialect.recordVersionSql(vt))) {
+        ps.setString(1, COMPONENT);
+        ps.setInt(2, m.version());
+        ps.setString(3, m.description());
+        ps.executeUpdate();
+      }
+      c.commit();
+      c.setAutoCommit(true);
+      LOG.info(
+          "Fallback store {}: applied migration V{} ({})", location, m.version(), m.description());
+    }
+  }
+
+  private void validateSchema(Connection c) throws SQLException {
+    int current;
+    try {
+      current = currentVersion(c);
+    } catch (SQLException e) {
+      throw new FallbackStoreException(
+          "Fallback store "
+              + location
+              + ": schema management is NONE but the version table "
+              + versionTable(config.tablePrefix())
+              + " cannot be read; create the schema with JdbcFallbackStore.ddl(...): "
+              + describe(e),
+          e);
+    }
+    checkNotNewer(current);
+    if (current < latestVersion()) {
+      throw new FallbackStoreException(
+          "Fallback store "
+              + location
+              + ": schema is at version "
+              + current
+              + ", this SDK needs "
+              + latestVersion()
+              + "; apply the missing migrations (JdbcFallbackStore.ddl prints them)",
+          null);
+    }
+  }
+
+  private void checkNotNewer(int current) {
+    if (current > latestVersion()) {
+      throw new FallbackStoreException(
+          "Fallback store "
+              + location
+              + ": schema version "
+              + current
+              + " is newer than this SDK knows ("
+              + latestVersion()
+              + "); upgrade the SDK",
+          null);
+    }
+  }
+
+  private int currentVersion(Connection c) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(dialect.currentVersionSql(versionTable(config.tablePrefix())))) {
+      ps.setString(1, COMPONENT);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : 0;
+      }
+    }
+  }
+
+  private int latestVersion() {
+    List<Migration> all = dialect.migrations(config.tablePrefix());
+    return all.isEmpty() ? 0 : all.get(all.size() - 1).version();
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private void checkOpen() {
+    synchronized (stateLock) {
+      if (closed) {
+        // Also keeps a closed embedded store from being reopened by a new connection.
+        throw new FallbackStoreException("Fallback store " + location + " is closed", null);
+      }
+    }
+  }
+
+  private FallbackStoreException failure(String what, SQLException e) {
+    return new FallbackStoreException(
+        "Fallback store " + location + ": cannot " + what + ": " + describe(e), e);
+  }
+
+  private static String truncate(String error) {
+    if (error == null || error.length() <= MAX_ERROR_LENGTH) {
+      return error;
+    }
+    return error.substring(0, MAX_ERROR_LENGTH - 3) + "...";
+  }
+
+  private static void checkLength(String field, String value, int max) {
+    if (value != null && value.length() > max) {
+      throw new IllegalArgumentException(
+          field + " must be at most " + max + " characters to be stored, was " + value.length());
+    }
+  }
+
+  /** SQL error text with a hint for the failures an operator can fix. */
+  static String describe(SQLException e) {
+    String hint = "";
+    switch (e.getErrorCode()) {
+      case 90020: // DATABASE_ALREADY_OPEN_1
+        hint = " (the file is in use by another process; one process per store file)";
+        break;
+      case 90030: // FILE_CORRUPTED_1
+      case 90048: // FILE_VERSION_ERROR_1
+        hint = " (the file is corrupt or not an H2 2.x store; move it aside to keep its data)";
+        break;
+      case 90097: // DATABASE_IS_READ_ONLY
+        hint = " (the file or directory is read-only)";
+        break;
+      default:
+        break;
+    }
+    return "SQL error " + e.getErrorCode() + "/" + e.getSQLState() + ": " + e.getMessage() + hint;
+  }
+
+  private static void prepareDirectory(Path dir) {
+    try {
+      if (!Files.isDirectory(dir)) {
+        try {
+          if (isPosix(dir)) {
+            Files.createDirectories(
+                dir,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            // createDirectories applies the umask; set the mode explicitly.
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+          } else {
+            Files.createDirectories(dir);
+          }
+        } catch (FileAlreadyExistsException e) {
+          throw new FallbackStoreException(
+              "Fallback store directory " + dir + " exists and is not a directory", e);
+        }
+      } else if (isPosix(dir)) {
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
+        if (perms.stream()
+            .anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+          // An existing directory is the operator's: warn rather than change it.
+          LOG.warn(
+              "Fallback store directory {} is accessible to group/others ({}); 0700 is advised",
+              dir,
+              PosixFilePermissions.toString(perms));
+        }
+      }
+    } catch (IOException e) {
+      throw new FallbackStoreException("Cannot create fallback store directory " + dir, e);
+    }
+    if (!Files.isWritable(dir)) {
+      throw new FallbackStoreException(
+          "Fallback store directory " + dir + " is not writable by this process", null);
+    }
+  }
+
+  private static boolean isPosix(Path p) {
+    Path existing = p;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    return existing != null
+        && existing.getFileSystem().supportedFileAttributeViews().contains("posix");
+  }
+
+  private static void restrictFiles(Path dir, String name) {
+    if (!isPosix(dir)) {
+      return;
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, name + ".*")) {
+      for (Path f : files) {
+        if (Files.isRegularFile(f)) {
+          Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        }
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.warn("Fallback store {}: cannot set file permissions to 0600", dir, e);
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      LOG.debug("closing a fallback store connection failed", e);
+    }
+  }
+
+  /** One queued append and the future its caller waits on. */
+  private static final class AppendRequest {
+    final ReliableMessage message;
+    final boolean transactional;
+    final Instant storedAt;
+    final int bodyBytes;
+    final CompletableFuture<StoredEntry> result = new CompletableFuture<>();
+
+    AppendRequest(ReliableMessage message, boolean transactional, Instant storedAt, int bodyBytes) {
+      this.message = message;
+      this.transactional = transactional;
+      this.storedAt = storedAt;
+      this.bodyBytes = bodyBytes;
+    }
+  }
+
+  /** A FIFO fence key: a message group is scoped to its topic. */
+  private record GroupKey(String topic, String group) {
+    static GroupKey of(ReliableMessage m) {
+      return m.messageGroup().map(g -> new GroupKey(m.topic(), g)).orElse(null);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.reliablemq.fallback.jdbc;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A running {@link H2StoreKillChild} and what it printed, read by a background thread. */
+final class ChildJvm implements AutoCloseable {
+  final Process process;
+  final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+  private final CountDownLatch ready = new CountDownLatch(1);
+  private final AtomicInteger acks = new AtomicInteger();
+  private final Object ackSignal = new Object();
+  private final Thread reader;
+  private final Path stderr;
+
+  private ChildJvm(Process process, Path stderr) {
+    this.process = process;
+    this.stderr = stderr;
+    this.reader = new Thread(this::read, "child-stdout-reader");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  static ChildJvm start(Path stderr, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx256m");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(H2StoreKillChild.class.getName());
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
+    pb.environment().remove("JAVA_TOOL_OPTIONS");
+    return new ChildJvm(pb.start(), stderr);
+  }
+
+  private void read() {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.equals("READY")) {
+          ready.countDown();
+        } else if (line.startsWith("ACK ")) {
+          acknowledged.add(line.substring(4));
+          acks.incrementAndGet();
+          synchronized (ackSignal) {
+            ackSignal.notifyAll();
+          }
+        }
+      }
+    } catch (IOException e) {
+      // the pipe closes when the child dies
+    }
+  }
+
+  boolean awaitReady(long timeoutMillis) throws InterruptedException {
+    return ready.await(timeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Waits until at least {@code n} acknowledgements were read (or the child died). */
+  boolean awaitAcks(int n, long timeoutMillis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    synchronized (ackSignal) {
+      while (acks.get() < n && process.isAlive()) {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          return false;
+        }
+        ackSignal.wait(Math.min(left, 100));
+      }
+    }
+    return acks.get() >= n;
+  }
+
+  /** SIGKILL, then reads what was already in the pipe. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+    reader.join(10_000);
+  }
+
+  String stderrText() {
+    try {
+      return java.nio.file.Files.readString(stderr);
+    } catch (IOException e) {
+      return "(no stderr: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+}

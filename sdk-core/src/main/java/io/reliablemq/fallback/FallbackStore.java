@@ -29,8 +29,8 @@ public interface FallbackStore extends AutoCloseable {
   StoredEntry append(io.reliablemq.message.ReliableMessage message, boolean transactional);
 
   /**
-   * Whether any entry (pending or parked) of this topic's message group is held: while one is,
-   * new messages of the group must be stored too, so nothing overtakes during replay.
+   * Whether any entry (pending or parked) of this topic's message group is held: while one is, new
+   * messages of the group must be stored too, so nothing overtakes during replay.
    *
    * @param topic the topic
    * @param messageGroup the FIFO message group

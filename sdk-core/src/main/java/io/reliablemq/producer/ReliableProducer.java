@@ -1,23 +1,31 @@
 package io.reliablemq.producer;
 
+import io.reliablemq.fallback.FallbackOperations;
+import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.internal.ReliableProducerImpl;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Sends messages to RocketMQ 5 without losing them silently.
+ * Sends messages to RocketMQ 5 without losing them.
  *
- * <p>{@link #send} validates the message before any I/O, assigns its logical id once, and retries
+ * <p>{@link #send} validates the message before any I/O, gives it one logical id, and retries
  * retryable failures with backoff and jitter inside one total deadline ({@link SendRetryConfig}).
- * It returns a {@link SendOutcome} when the broker acknowledged the message, and otherwise throws:
- * {@link io.reliablemq.InvalidMessageException} for bad input (nothing sent), {@link
- * SendFailedException} for a non-retryable broker answer or exhausted retries.
+ * It returns {@link SendStatus#SENT} when the broker acknowledged the message and, with a fallback
+ * store configured, {@link SendStatus#STORED} when the broker could not be reached and the message
+ * was committed locally for replay. Otherwise it throws: {@link
+ * io.reliablemq.InvalidMessageException} for bad input (nothing sent or stored), {@link
+ * SendFailedException} for a non-retryable broker answer (or an outage without a store), {@link
+ * io.reliablemq.fallback.FallbackStoreFullException} when the store is full.
  *
- * <p>A producer can be created while the broker is down; it connects when it first sends. It is
- * thread-safe; create one per application and {@link #close()} it on shutdown.
+ * <p>A producer can be created while the broker is down. It is thread-safe; create one per
+ * application and {@link #close()} it on shutdown.
  */
 public interface ReliableProducer extends AutoCloseable {
 
   /**
-   * Creates a producer over the official RocketMQ 5 gRPC client.
+   * Creates a producer over the official RocketMQ 5 gRPC client. With a fallback store and replay
+   * enabled it also starts the replayer.
    *
    * @param config the configuration
    * @return a started producer
@@ -27,17 +35,48 @@ public interface ReliableProducer extends AutoCloseable {
   }
 
   /**
-   * Sends a message and waits for the broker's acknowledgement.
+   * Sends a message and waits for the outcome.
    *
    * @param message the message
-   * @return the outcome
+   * @return SENT or STORED
    * @throws io.reliablemq.InvalidMessageException when a field breaks a limit (before any I/O)
-   * @throws SendFailedException when the broker rejected it or retries ran out
+   * @throws SendFailedException when the broker rejected it, or retries ran out with no store
+   * @throws io.reliablemq.fallback.FallbackStoreFullException when the store is full
    * @throws IllegalStateException when the producer is closed
    */
-  SendOutcome send(io.reliablemq.message.ReliableMessage message);
+  SendOutcome send(ReliableMessage message);
 
-  /** Closes the underlying client; sends after this throw {@link IllegalStateException}. */
+  /**
+   * Sends a message without blocking the caller; the same guarantees as {@link #send}. Bad input is
+   * rejected at once by throwing, before any I/O; every other failure completes the future
+   * exceptionally.
+   *
+   * @param message the message
+   * @return the outcome, SENT or STORED
+   * @throws io.reliablemq.InvalidMessageException when a field breaks a limit
+   * @throws IllegalStateException when the producer is closed
+   */
+  CompletableFuture<SendOutcome> sendAsync(ReliableMessage message);
+
+  /**
+   * Operations on the fallback store and its replayer.
+   *
+   * @return the operations, when a fallback store is configured
+   */
+  Optional<FallbackOperations> fallback();
+
+  /**
+   * Whether the circuit in front of the broker is letting sends through.
+   *
+   * @return the state: CLOSED, OPEN, HALF_OPEN or DISABLED
+   */
+  String circuitState();
+
+  /**
+   * Stops the replayer between entries, waits for in-flight sends, and closes the client. Sends
+   * after this throw {@link IllegalStateException}. The fallback store is not closed: its owner
+   * closes it.
+   */
   @Override
   void close();
 }

@@ -1,10 +1,13 @@
 package io.reliablemq.producer;
 
 import io.reliablemq.client.ClientSettings;
+import io.reliablemq.fallback.FallbackStore;
+import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.id.IdGenerator;
 import io.reliablemq.message.MessageLimits;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything a {@link ReliableProducer} needs: how to reach the proxy, how to retry, which limits
@@ -17,8 +20,14 @@ public final class ReliableProducerConfig {
   private final MessageLimits limits;
   private final Clock clock;
   private final IdGenerator idGenerator;
+  private final FallbackStore fallbackStore;
+  private final CircuitConfig circuit;
+  private final ReplayConfig replay;
 
   private ReliableProducerConfig(Builder b) {
+    this.fallbackStore = b.fallbackStore;
+    this.circuit = b.circuit;
+    this.replay = b.replay;
     this.client = b.client;
     this.retry = b.retry;
     this.limits = b.limits;
@@ -91,6 +100,35 @@ public final class ReliableProducerConfig {
     return idGenerator;
   }
 
+  /**
+   * The local fallback store that takes messages the broker cannot: with one, {@code send} returns
+   * {@code STORED} instead of throwing when the MQ is unreachable. The producer does not own it and
+   * does not close it.
+   *
+   * @return the store, if configured
+   */
+  public Optional<FallbackStore> fallbackStore() {
+    return Optional.ofNullable(fallbackStore);
+  }
+
+  /**
+   * The outage detector.
+   *
+   * @return the circuit config
+   */
+  public CircuitConfig circuit() {
+    return circuit;
+  }
+
+  /**
+   * How the fallback store is replayed.
+   *
+   * @return the replay config
+   */
+  public ReplayConfig replay() {
+    return replay;
+  }
+
   /** Builder of {@link ReliableProducerConfig}. */
   public static final class Builder {
     private final ClientSettings client;
@@ -98,6 +136,9 @@ public final class ReliableProducerConfig {
     private MessageLimits limits = MessageLimits.ofDefaults();
     private Clock clock = Clock.systemUTC();
     private IdGenerator idGenerator;
+    private FallbackStore fallbackStore;
+    private CircuitConfig circuit = CircuitConfig.ofDefaults();
+    private ReplayConfig replay = ReplayConfig.ofDefaults();
 
     private Builder(ClientSettings client) {
       this.client = Objects.requireNonNull(client, "client settings must not be null");
@@ -144,6 +185,39 @@ public final class ReliableProducerConfig {
      */
     public Builder idGenerator(IdGenerator idGenerator) {
       this.idGenerator = Objects.requireNonNull(idGenerator, "idGenerator must not be null");
+      return this;
+    }
+
+    /**
+     * Sets the fallback store.
+     *
+     * @param fallbackStore the store, or null for none (sends then throw when the MQ is down)
+     * @return this builder
+     */
+    public Builder fallbackStore(FallbackStore fallbackStore) {
+      this.fallbackStore = fallbackStore;
+      return this;
+    }
+
+    /**
+     * Sets the circuit config.
+     *
+     * @param circuit the config
+     * @return this builder
+     */
+    public Builder circuit(CircuitConfig circuit) {
+      this.circuit = Objects.requireNonNull(circuit, "circuit must not be null");
+      return this;
+    }
+
+    /**
+     * Sets the replay config.
+     *
+     * @param replay the config
+     * @return this builder
+     */
+    public Builder replay(ReplayConfig replay) {
+      this.replay = Objects.requireNonNull(replay, "replay must not be null");
       return this;
     }
 

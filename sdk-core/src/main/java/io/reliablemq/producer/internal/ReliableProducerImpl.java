@@ -1,11 +1,18 @@
 package io.reliablemq.producer.internal;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.reliablemq.fallback.EntryState;
+import io.reliablemq.fallback.FallbackOperations;
+import io.reliablemq.fallback.FallbackStore;
+import io.reliablemq.fallback.StoredEntry;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.message.internal.MessageValidator;
+import io.reliablemq.producer.CircuitConfig;
 import io.reliablemq.producer.ErrorKind;
 import io.reliablemq.producer.ExceptionClassifier;
 import io.reliablemq.producer.ReliableProducer;
@@ -16,10 +23,21 @@ import io.reliablemq.producer.SendRetryConfig;
 import io.reliablemq.producer.SendStatus;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.rocketmq.client.apis.ClientException;
 import org.apache.rocketmq.client.apis.ClientServiceProvider;
 import org.apache.rocketmq.client.apis.message.Message;
@@ -34,16 +52,28 @@ import org.slf4j.LoggerFactory;
  * <p>The client producer is built with no topics, because {@code Producer.build()} with topics
  * fails when the proxy is unreachable, and with its internal attempts set to 1 so that this class
  * owns every retry (the client would otherwise retry immediately, with a new request timeout each
- * time and no total deadline). If even the topic-less build fails, the next send builds it again.
+ * time and no total deadline). If even the topic-less build fails, the next attempt builds it.
+ *
+ * <p>One attempt machine serves both {@link #send} and {@link #sendAsync}: it ends SENT, REJECTED
+ * (non-retryable: thrown, never stored, it would fail again on replay) or UNREACHABLE (retries
+ * exhausted, deadline reached or circuit open: stored when a fallback store is configured). A
+ * synchronous send appends to the store on the caller's thread, so that concurrent callers share
+ * the store's group commits.
  */
 public final class ReliableProducerImpl implements ReliableProducer {
   private static final Logger log = LoggerFactory.getLogger(ReliableProducerImpl.class);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   private final ReliableProducerConfig config;
   private final ClientServiceProvider provider;
   private final ClientProducerFactory factory;
   private final MessageValidator validator;
   private final Retry retry;
+  private final CircuitBreaker circuit;
+  private final FallbackStore store;
+  private final Replayer replayer;
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService storeExecutor;
   private final Object lock = new Object();
   private volatile Producer producer;
   private volatile boolean closed;
@@ -57,6 +87,21 @@ public final class ReliableProducerImpl implements ReliableProducer {
     this.factory = factory;
     this.validator = new MessageValidator(config.limits());
     this.retry = Retry.of("reliablemq-send", retryConfig(config.retry()));
+    this.circuit =
+        config.circuit().enabled()
+            ? CircuitBreaker.of("reliablemq-broker", circuitConfig(config.circuit()))
+            : null;
+    this.store = config.fallbackStore().orElse(null);
+    this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("reliablemq-send-scheduler"));
+    this.storeExecutor =
+        new ThreadPoolExecutor(
+            16,
+            16,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            daemon("reliablemq-store-append"));
+    ((ThreadPoolExecutor) storeExecutor).allowCoreThreadTimeOut(true);
     try {
       this.producer = factory.create();
     } catch (ClientException | RuntimeException e) {
@@ -64,6 +109,13 @@ public final class ReliableProducerImpl implements ReliableProducer {
       log.warn(
           "RocketMQ producer could not start yet ({}); will retry on first send",
           e.getClass().getSimpleName());
+    }
+    if (store != null && config.replay().enabled()) {
+      String owner = "replayer-" + UUID.randomUUID();
+      this.replayer = new Replayer(store, config.replay(), this::replaySend, owner);
+      this.replayer.start();
+    } else {
+      this.replayer = null;
     }
   }
 
@@ -112,76 +164,205 @@ public final class ReliableProducerImpl implements ReliableProducer {
         .build();
   }
 
+  static CircuitBreakerConfig circuitConfig(CircuitConfig c) {
+    return CircuitBreakerConfig.custom()
+        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .slidingWindowSize(c.slidingWindowSize())
+        .minimumNumberOfCalls(c.minimumNumberOfCalls())
+        .failureRateThreshold(c.failureRateThreshold())
+        .waitDurationInOpenState(c.waitInOpenState())
+        .permittedNumberOfCallsInHalfOpenState(c.permittedCallsInHalfOpenState())
+        // A bad request says nothing about an outage.
+        .ignoreException(e -> !ExceptionClassifier.isRetryable(e))
+        .writableStackTraceEnabled(false)
+        .build();
+  }
+
   @Override
   public SendOutcome send(ReliableMessage message) {
+    Job job = prepare(message);
+    if (fenced(job.message)) {
+      return storeNow(job, "message group waits in the fallback store", null);
+    }
+    Attempted result;
+    try {
+      result = attempts(job).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      // The attempt goes on in the background and still ends SENT or STORED; only the caller's
+      // knowledge of it is lost.
+      throw failed(job, ErrorKind.AMBIGUOUS, "interrupted while waiting", e);
+    } catch (ExecutionException e) {
+      throw failed(job, ErrorKind.RETRYABLE, "internal error", e.getCause());
+    }
+    return conclude(job, result);
+  }
+
+  @Override
+  public CompletableFuture<SendOutcome> sendAsync(ReliableMessage message) {
+    Job job = prepare(message);
+    if (fenced(job.message)) {
+      return CompletableFuture.supplyAsync(
+          () -> storeNow(job, "message group waits in the fallback store", null), storeExecutor);
+    }
+    return attempts(job)
+        .thenCompose(
+            result ->
+                result.status == Attempted.Status.UNREACHABLE && store != null
+                    ? CompletableFuture.supplyAsync(() -> conclude(job, result), storeExecutor)
+                    : CompletableFuture.completedFuture(conclude(job, result)));
+  }
+
+  private Job prepare(ReliableMessage message) {
     ensureOpen();
     long start = System.nanoTime();
     ReliableMessage resolved =
         validator.validate(message, config.idGenerator().nextId(), config.clock().instant());
     Message clientMessage = ClientSupport.toClientMessage(provider, resolved);
-    String id = resolved.id().orElseThrow();
-    long deadline = start + config.retry().totalDeadline().toNanos();
-    Retry.AsyncContext<SendReceipt> context = retry.asyncContext();
-    int attempts = 0;
-    while (true) {
-      ensureOpen();
-      attempts++;
-      Throwable error;
-      try {
-        SendReceipt receipt = attempt(clientMessage, deadline);
-        context.onComplete();
+    return new Job(
+        resolved, clientMessage, start, start + config.retry().totalDeadline().toNanos());
+  }
+
+  private boolean fenced(ReliableMessage message) {
+    return store != null
+        && message.messageGroup().isPresent()
+        && store.holdsGroup(message.topic(), message.messageGroup().get());
+  }
+
+  /** Turns the attempt machine's result into an outcome, storing it when unreachable. */
+  private SendOutcome conclude(Job job, Attempted result) {
+    switch (result.status) {
+      case SENT:
         return new SendOutcome(
             SendStatus.SENT,
-            resolved.topic(),
-            id,
-            receipt.getMessageId().toString(),
-            attempts,
-            Duration.ofNanos(System.nanoTime() - start));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw failed(resolved, id, attempts, start, ErrorKind.AMBIGUOUS, "interrupted", e);
-      } catch (Exception e) {
-        error = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-      }
-      ErrorKind kind = ExceptionClassifier.classify(error);
+            job.message.topic(),
+            job.id(),
+            result.receipt.getMessageId().toString(),
+            result.attempts,
+            job.elapsed());
+      case REJECTED:
+        throw failed(job, ErrorKind.NON_RETRYABLE, "not retryable", result.error);
+      case UNREACHABLE:
+      default:
+        if (store == null) {
+          throw failed(job, result.kind, result.reason, result.error);
+        }
+        return storeNow(job, result.reason, result.error);
+    }
+  }
+
+  private SendOutcome storeNow(Job job, String reason, Throwable lastError) {
+    store.append(job.message, false);
+    if (log.isDebugEnabled()) {
       log.debug(
-          "Send attempt {} to topic {} failed ({}: {}), reliablemq_id={}",
-          attempts,
-          resolved.topic(),
-          kind,
-          error.getClass().getSimpleName(),
-          id);
-      long delayMillis = context.onError(error);
-      if (kind == ErrorKind.NON_RETRYABLE) {
-        throw failed(resolved, id, attempts, start, kind, "not retryable", error);
+          "Stored message {} of topic {} in the fallback store ({}{})",
+          job.id(),
+          job.message.topic(),
+          reason,
+          lastError == null ? "" : ", last error " + lastError.getClass().getSimpleName());
+    }
+    if (replayer != null) {
+      replayer.wake();
+    }
+    return new SendOutcome(
+        SendStatus.STORED, job.message.topic(), job.id(), null, job.attempts.get(), job.elapsed());
+  }
+
+  /** Runs attempts until SENT, REJECTED or UNREACHABLE; never completes exceptionally. */
+  private CompletableFuture<Attempted> attempts(Job job) {
+    CompletableFuture<Attempted> result = new CompletableFuture<>();
+    attempt(job, retry.asyncContext(), result);
+    return result;
+  }
+
+  private void attempt(
+      Job job, Retry.AsyncContext<SendReceipt> context, CompletableFuture<Attempted> result) {
+    long remaining = job.deadline - System.nanoTime();
+    if (remaining <= 0) {
+      result.complete(Attempted.unreachable(job, "total deadline reached"));
+      return;
+    }
+    if (closed) {
+      result.complete(Attempted.unreachable(job, "producer closing"));
+      return;
+    }
+    if (circuit != null && !circuit.tryAcquirePermission()) {
+      result.complete(Attempted.unreachable(job, "circuit open"));
+      return;
+    }
+    job.attempts.incrementAndGet();
+    long started = System.nanoTime();
+    CompletableFuture<SendReceipt> future;
+    try {
+      future = producer().sendAsync(job.clientMessage);
+    } catch (ClientException | RuntimeException e) {
+      future = CompletableFuture.failedFuture(e);
+    }
+    future
+        .orTimeout(remaining, TimeUnit.NANOSECONDS)
+        .whenComplete(
+            (receipt, error) -> {
+              try {
+                settle(job, context, result, receipt, error, started);
+              } catch (RuntimeException | Error bug) {
+                // Never leave a caller waiting on a future that nobody completes.
+                result.completeExceptionally(bug);
+              }
+            });
+  }
+
+  private void settle(
+      Job job,
+      Retry.AsyncContext<SendReceipt> context,
+      CompletableFuture<Attempted> result,
+      SendReceipt receipt,
+      Throwable error,
+      long started) {
+    long took = System.nanoTime() - started;
+    if (error == null) {
+      if (circuit != null) {
+        circuit.onSuccess(took, TimeUnit.NANOSECONDS);
       }
-      if (delayMillis < 0) {
-        throw failed(resolved, id, attempts, start, kind, "attempts exhausted", error);
-      }
-      long remaining = deadline - System.nanoTime();
-      if (TimeUnit.MILLISECONDS.toNanos(delayMillis) >= remaining) {
-        throw failed(resolved, id, attempts, start, kind, "total deadline reached", error);
-      }
+      context.onComplete();
+      result.complete(Attempted.sent(receipt, job.attempts.get()));
+      return;
+    }
+    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+    if (circuit != null) {
+      circuit.onError(took, TimeUnit.NANOSECONDS, cause);
+    }
+    ErrorKind kind = ExceptionClassifier.classify(cause);
+    job.lastError = cause;
+    job.lastKind = kind;
+    long delayMillis = context.onError(cause);
+    if (kind == ErrorKind.NON_RETRYABLE) {
+      result.complete(Attempted.rejected(job));
+    } else if (delayMillis < 0) {
+      result.complete(Attempted.unreachable(job, "attempts exhausted"));
+    } else if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis) >= job.deadline) {
+      result.complete(Attempted.unreachable(job, "total deadline reached"));
+    } else {
       try {
-        Thread.sleep(delayMillis);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw failed(resolved, id, attempts, start, kind, "interrupted", error);
+        scheduler.schedule(() -> attempt(job, context, result), delayMillis, TimeUnit.MILLISECONDS);
+      } catch (RuntimeException rejected) {
+        result.complete(Attempted.unreachable(job, "producer closing"));
       }
     }
   }
 
-  private SendReceipt attempt(Message message, long deadline) throws Exception {
-    long remaining = deadline - System.nanoTime();
-    if (remaining <= 0) {
-      throw new TimeoutException("total deadline reached before the attempt");
+  /** Sends one stored entry for the replayer; the entry keeps its id and delivery time. */
+  private CompletableFuture<SendReceipt> replaySend(StoredEntry entry) {
+    if (entry.transactional()) {
+      return CompletableFuture.failedFuture(
+          new UnsupportedOperationException("transactional replay is not supported yet"));
     }
-    CompletableFuture<SendReceipt> future = producer().sendAsync(message);
+    Message message = ClientSupport.toClientMessage(provider, entry.message());
     try {
-      return future.get(remaining, TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(false);
-      throw e;
+      return producer()
+          .sendAsync(message)
+          .orTimeout(config.client().requestTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+    } catch (ClientException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
   }
 
@@ -191,6 +372,9 @@ public final class ReliableProducerImpl implements ReliableProducer {
       return p;
     }
     synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("ReliableProducer is closed");
+      }
       if (producer == null) {
         producer = factory.create();
       }
@@ -198,22 +382,9 @@ public final class ReliableProducerImpl implements ReliableProducer {
     }
   }
 
-  private SendFailedException failed(
-      ReliableMessage message,
-      String id,
-      int attempts,
-      long start,
-      ErrorKind kind,
-      String reason,
-      Throwable cause) {
+  private SendFailedException failed(Job job, ErrorKind kind, String reason, Throwable cause) {
     return new SendFailedException(
-        message.topic(),
-        id,
-        attempts,
-        Duration.ofNanos(System.nanoTime() - start),
-        kind,
-        reason,
-        cause);
+        job.message.topic(), job.id(), job.attempts.get(), job.elapsed(), kind, reason, cause);
   }
 
   private void ensureOpen() {
@@ -223,21 +394,179 @@ public final class ReliableProducerImpl implements ReliableProducer {
   }
 
   @Override
+  public Optional<FallbackOperations> fallback() {
+    return store == null ? Optional.empty() : Optional.of(new Operations());
+  }
+
+  @Override
+  public String circuitState() {
+    return circuit == null ? "DISABLED" : circuit.getState().name();
+  }
+
+  /** Counters for tests and metrics. */
+  long replayed() {
+    return replayer == null ? 0 : replayer.replayed();
+  }
+
+  @Override
   public void close() {
     synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
-      Producer p = producer;
+    }
+    if (replayer != null) {
+      replayer.stop(CLOSE_TIMEOUT);
+    }
+    scheduler.shutdown();
+    storeExecutor.shutdown();
+    try {
+      // In-flight async sends finish: SENT, or STORED by the store executor.
+      storeExecutor.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      scheduler.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Producer p;
+    synchronized (lock) {
+      p = producer;
       producer = null;
-      if (p != null) {
-        try {
-          p.close();
-        } catch (IOException | RuntimeException e) {
-          log.warn("Closing the RocketMQ producer failed: {}", e.toString());
-        }
+    }
+    if (p != null) {
+      try {
+        p.close();
+      } catch (IOException | RuntimeException e) {
+        log.warn("Closing the RocketMQ producer failed: {}", e.toString());
       }
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** One logical send in progress. */
+  private static final class Job {
+    final ReliableMessage message;
+    final Message clientMessage;
+    final long start;
+    final long deadline;
+    final AtomicInteger attempts = new AtomicInteger();
+    volatile Throwable lastError;
+    volatile ErrorKind lastKind = ErrorKind.RETRYABLE;
+
+    Job(ReliableMessage message, Message clientMessage, long start, long deadline) {
+      this.message = message;
+      this.clientMessage = clientMessage;
+      this.start = start;
+      this.deadline = deadline;
+    }
+
+    String id() {
+      return message.id().orElseThrow();
+    }
+
+    Duration elapsed() {
+      return Duration.ofNanos(System.nanoTime() - start);
+    }
+  }
+
+  /** What the attempt machine ended with. */
+  private static final class Attempted {
+    enum Status {
+      SENT,
+      REJECTED,
+      UNREACHABLE
+    }
+
+    final Status status;
+    final SendReceipt receipt;
+    final int attempts;
+    final ErrorKind kind;
+    final String reason;
+    final Throwable error;
+
+    private Attempted(
+        Status status,
+        SendReceipt receipt,
+        int attempts,
+        ErrorKind kind,
+        String reason,
+        Throwable error) {
+      this.status = status;
+      this.receipt = receipt;
+      this.attempts = attempts;
+      this.kind = kind;
+      this.reason = reason;
+      this.error = error;
+    }
+
+    static Attempted sent(SendReceipt receipt, int attempts) {
+      return new Attempted(Status.SENT, receipt, attempts, null, null, null);
+    }
+
+    static Attempted rejected(Job job) {
+      return new Attempted(
+          Status.REJECTED,
+          null,
+          job.attempts.get(),
+          ErrorKind.NON_RETRYABLE,
+          "not retryable",
+          job.lastError);
+    }
+
+    static Attempted unreachable(Job job, String reason) {
+      return new Attempted(
+          Status.UNREACHABLE, null, job.attempts.get(), job.lastKind, reason, job.lastError);
+    }
+  }
+
+  /** {@link FallbackOperations} over the store and the replayer. */
+  private final class Operations implements FallbackOperations {
+    @Override
+    public long count() {
+      return store.count();
+    }
+
+    @Override
+    public long count(EntryState state) {
+      return store.count(state);
+    }
+
+    @Override
+    public Optional<Duration> oldestAge() {
+      Instant now = config.clock().instant();
+      return store.oldestStoredAt().map(t -> Duration.between(t, now));
+    }
+
+    @Override
+    public List<StoredEntry> list(long offset, int limit) {
+      return store.list(offset, limit);
+    }
+
+    @Override
+    public void replayNow() {
+      if (replayer != null) {
+        replayer.replayNow();
+      }
+    }
+
+    @Override
+    public boolean unpark(String id) {
+      boolean done = store.unpark(id);
+      replayNow();
+      return done;
+    }
+
+    @Override
+    public boolean delete(String id) {
+      return store.delete(id);
     }
   }
 }

@@ -1,0 +1,288 @@
+package io.reliablemq.producer.internal;
+
+import io.reliablemq.fallback.FallbackStore;
+import io.reliablemq.fallback.ReplayConfig;
+import io.reliablemq.fallback.StoredEntry;
+import io.reliablemq.producer.ErrorKind;
+import io.reliablemq.producer.ExceptionClassifier;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains a {@link FallbackStore} into the broker on one background thread.
+ *
+ * <p>Each round claims the oldest pending entries under a lease and sends them with up to {@link
+ * #WINDOW} in flight, but never two of one message group at once, so groups keep their order. An
+ * entry is deleted only after the broker acknowledged it. A non-retryable answer parks the entry
+ * (kept, counted, never deleted silently) and stops its group for the round; a retryable one
+ * records the failure, stops the round and backs off exponentially, since the broker is unreachable
+ * again. Throttling halves the replay rate. {@link #stop()} stops between entries and waits for the
+ * ones in flight.
+ */
+final class Replayer {
+  private static final Logger log = LoggerFactory.getLogger(Replayer.class);
+  static final int WINDOW = 64;
+
+  private final FallbackStore store;
+  private final ReplayConfig config;
+  private final Function<StoredEntry, CompletableFuture<?>> sender;
+  private final String owner;
+  private final TokenBucket bucket;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wakeUp = lock.newCondition();
+  private final AtomicLong replayed = new AtomicLong();
+  private final AtomicLong parked = new AtomicLong();
+  private final AtomicLong failedRounds = new AtomicLong();
+  private volatile boolean running;
+  private boolean wakeRequested;
+  private boolean forceRequested;
+  private Thread thread;
+
+  Replayer(
+      FallbackStore store,
+      ReplayConfig config,
+      Function<StoredEntry, CompletableFuture<?>> sender,
+      String owner) {
+    this.store = store;
+    this.config = config;
+    this.sender = sender;
+    this.owner = owner;
+    this.bucket = new TokenBucket(config.maxRatePerSecond());
+  }
+
+  synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    thread = new Thread(this::loop, "reliablemq-replayer-" + owner);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Wakes an idle replayer (new entries); a replayer backing off stays in its backoff. */
+  void wake() {
+    signal(false);
+  }
+
+  /** Wakes the replayer now, even out of a backoff (an operator's "replay now"). */
+  void replayNow() {
+    signal(true);
+  }
+
+  private void signal(boolean force) {
+    lock.lock();
+    try {
+      wakeRequested = true;
+      forceRequested |= force;
+      wakeUp.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stops between entries, waits for those in flight, and joins the thread. */
+  void stop(Duration timeout) {
+    Thread t;
+    synchronized (this) {
+      running = false;
+      t = thread;
+    }
+    replayNow();
+    if (t != null) {
+      try {
+        t.join(timeout.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  long replayed() {
+    return replayed.get();
+  }
+
+  long parked() {
+    return parked.get();
+  }
+
+  long failedRounds() {
+    return failedRounds.get();
+  }
+
+  private void loop() {
+    long backoffMillis = config.initialBackoff().toMillis();
+    while (running) {
+      Round round;
+      try {
+        List<StoredEntry> batch = store.claim(owner, config.batchSize(), config.lease());
+        if (batch.isEmpty()) {
+          await(config.idlePoll().toMillis(), false);
+          continue;
+        }
+        round = replay(batch);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        log.warn("Replay round failed on the store: {}", e.toString());
+        round = Round.UNREACHABLE;
+      }
+      if (round == Round.UNREACHABLE) {
+        failedRounds.incrementAndGet();
+        try {
+          await(backoffMillis, true);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        backoffMillis = Math.min(config.maxBackoff().toMillis(), backoffMillis * 2);
+      } else {
+        backoffMillis = config.initialBackoff().toMillis();
+      }
+    }
+  }
+
+  /** Waits for the timeout or a wake-up; in a backoff only a forced wake-up counts. */
+  private void await(long millis, boolean backingOff) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    lock.lock();
+    try {
+      while (running) {
+        if (forceRequested || (!backingOff && wakeRequested)) {
+          break;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        wakeUp.awaitNanos(left);
+      }
+      wakeRequested = false;
+      forceRequested = false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private enum Round {
+    DONE,
+    UNREACHABLE
+  }
+
+  private static final class InFlight {
+    final StoredEntry entry;
+    final String lane;
+    final CompletableFuture<?> future;
+
+    InFlight(StoredEntry entry, String lane, CompletableFuture<?> future) {
+      this.entry = entry;
+      this.lane = lane;
+      this.future = future;
+    }
+  }
+
+  private Round replay(List<StoredEntry> batch) throws InterruptedException {
+    Deque<InFlight> inFlight = new ArrayDeque<>();
+    Map<String, Integer> laneInFlight = new HashMap<>();
+    Set<String> stoppedLanes = new HashSet<>();
+    boolean[] unreachable = {false};
+    for (StoredEntry entry : batch) {
+      String lane = lane(entry);
+      if (lane != null) {
+        // One in flight per group: settle the earlier ones (in order) first.
+        while (laneInFlight.getOrDefault(lane, 0) > 0) {
+          settle(inFlight.poll(), laneInFlight, stoppedLanes, unreachable);
+        }
+      }
+      if (!running || unreachable[0] || (lane != null && stoppedLanes.contains(lane))) {
+        release(entry, "not replayed this round");
+        continue;
+      }
+      while (inFlight.size() >= WINDOW) {
+        settle(inFlight.poll(), laneInFlight, stoppedLanes, unreachable);
+      }
+      bucket.acquire();
+      CompletableFuture<?> future;
+      try {
+        future = sender.apply(entry);
+      } catch (RuntimeException e) {
+        future = CompletableFuture.failedFuture(e);
+      }
+      inFlight.add(new InFlight(entry, lane, future));
+      if (lane != null) {
+        laneInFlight.merge(lane, 1, Integer::sum);
+      }
+    }
+    while (!inFlight.isEmpty()) {
+      settle(inFlight.poll(), laneInFlight, stoppedLanes, unreachable);
+    }
+    return unreachable[0] ? Round.UNREACHABLE : Round.DONE;
+  }
+
+  private void settle(
+      InFlight f,
+      Map<String, Integer> laneInFlight,
+      Set<String> stoppedLanes,
+      boolean[] unreachable)
+      throws InterruptedException {
+    if (f.lane != null) {
+      laneInFlight.merge(f.lane, -1, Integer::sum);
+    }
+    try {
+      f.future.get();
+      store.delete(f.entry.id());
+      replayed.incrementAndGet();
+      bucket.speedUp();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      ErrorKind kind = ExceptionClassifier.classify(cause);
+      String error = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+      if (f.lane != null) {
+        stoppedLanes.add(f.lane);
+      }
+      if (kind == ErrorKind.NON_RETRYABLE) {
+        store.park(f.entry.id(), error);
+        parked.incrementAndGet();
+        log.warn(
+            "Parked fallback entry {} of topic {}: {}",
+            f.entry.id(),
+            f.entry.message().topic(),
+            error);
+      } else {
+        store.recordFailure(f.entry.id(), error);
+        unreachable[0] = true;
+        if (cause instanceof org.apache.rocketmq.client.java.exception.TooManyRequestsException) {
+          bucket.slowDown();
+        }
+      }
+    }
+  }
+
+  private void release(StoredEntry entry, String why) {
+    store.recordFailure(entry.id(), why);
+  }
+
+  private static String lane(StoredEntry entry) {
+    return entry
+        .message()
+        .messageGroup()
+        .map(g -> entry.message().topic() + '\u0000' + g)
+        .orElse(null);
+  }
+}

@@ -76,7 +76,8 @@ public final class EmbeddedRocketMQExtension implements ParameterResolver {
 
   /** Store entry that closes its broker when the owning context closes. */
   @SuppressWarnings("deprecation")
-  private static final class Resource implements ExtensionContext.Store.CloseableResource {
+  private static final class Resource
+      implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     private final EmbeddedRocketMQ broker;
 
     Resource(EmbeddedRocketMQ broker) {

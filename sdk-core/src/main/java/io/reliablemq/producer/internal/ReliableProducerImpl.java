@@ -41,8 +41,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.rocketmq.client.apis.ClientException;
 import org.apache.rocketmq.client.apis.ClientServiceProvider;
 import org.apache.rocketmq.client.apis.message.Message;
+import org.apache.rocketmq.client.apis.message.MessageView;
 import org.apache.rocketmq.client.apis.producer.Producer;
 import org.apache.rocketmq.client.apis.producer.SendReceipt;
+import org.apache.rocketmq.client.apis.producer.Transaction;
+import org.apache.rocketmq.client.apis.producer.TransactionResolution;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,6 +130,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
    */
   public static ReliableProducerImpl create(ReliableProducerConfig config) {
     ClientServiceProvider provider = ClientServiceProvider.loadService();
+    FallbackStore store = config.fallbackStore().orElse(null);
     return create(
         config,
         provider,
@@ -135,7 +139,21 @@ public final class ReliableProducerImpl implements ReliableProducer {
                 .newProducerBuilder()
                 .setClientConfiguration(ClientSupport.clientConfiguration(config.client()))
                 .setMaxAttempts(1)
+                .setTransactionChecker(view -> checkReplayedTransaction(store, view))
                 .build());
+  }
+
+  /**
+   * Answers the broker's check-back for transactional messages replayed from the store: a half
+   * message whose id is still in the store was being replayed (begin + send + commit) when the
+   * commit got lost, so it is committed; anything else is not this producer's to decide yet.
+   */
+  static TransactionResolution checkReplayedTransaction(FallbackStore store, MessageView view) {
+    String id = view.getProperties().get(ReliableMessage.ID_PROPERTY);
+    if (store != null && id != null && store.find(id).isPresent()) {
+      return TransactionResolution.COMMIT;
+    }
+    return TransactionResolution.UNKNOWN;
   }
 
   /**
@@ -352,11 +370,24 @@ public final class ReliableProducerImpl implements ReliableProducer {
 
   /** Sends one stored entry for the replayer; the entry keeps its id and delivery time. */
   private CompletableFuture<SendReceipt> replaySend(StoredEntry entry) {
-    if (entry.transactional()) {
-      return CompletableFuture.failedFuture(
-          new UnsupportedOperationException("transactional replay is not supported yet"));
-    }
     Message message = ClientSupport.toClientMessage(provider, entry.message());
+    if (entry.transactional()) {
+      // The proxy rejects a plain send to a TRANSACTION topic: begin, send the half message,
+      // commit.
+      return CompletableFuture.supplyAsync(
+          () -> {
+            try {
+              Producer p = producer();
+              Transaction tx = p.beginTransaction();
+              SendReceipt receipt = p.send(message, tx);
+              tx.commit();
+              return receipt;
+            } catch (ClientException e) {
+              throw new CompletionException(e);
+            }
+          },
+          storeExecutor);
+    }
     try {
       return producer()
           .sendAsync(message)
@@ -434,11 +465,35 @@ public final class ReliableProducerImpl implements ReliableProducer {
       producer = null;
     }
     if (p != null) {
-      try {
-        p.close();
-      } catch (IOException | RuntimeException e) {
-        log.warn("Closing the RocketMQ producer failed: {}", e.toString());
-      }
+      closeBounded(p);
+    }
+  }
+
+  /**
+   * Closes the client on a daemon thread and waits a bounded time: the 5.2.0 client's close was
+   * seen to block forever after the broker was killed and restarted, and a hung close must not hang
+   * the application's shutdown.
+   */
+  private static void closeBounded(Producer p) {
+    Thread closer =
+        new Thread(
+            () -> {
+              try {
+                p.close();
+              } catch (IOException | RuntimeException e) {
+                log.warn("Closing the RocketMQ producer failed: {}", e.toString());
+              }
+            },
+            "reliablemq-producer-close");
+    closer.setDaemon(true);
+    closer.start();
+    try {
+      closer.join(CLOSE_TIMEOUT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (closer.isAlive()) {
+      log.warn("The RocketMQ producer did not close within {}; leaving it behind", CLOSE_TIMEOUT);
     }
   }
 

@@ -52,6 +52,8 @@ public final class QuickstartDemo {
    * @return true when every acknowledged message was received exactly as sent
    * @throws Exception on a setup failure
    */
+  // The consumers work in the background; the try block only scopes their lifetime.
+  @SuppressWarnings("try")
   public static boolean run(int count, PrintStream out) throws Exception {
     long t0 = System.nanoTime();
     out.println("[1/4] starting embedded RocketMQ 5 (NameServer + broker + proxy, child JVM)...");

@@ -8,16 +8,13 @@ import io.reliablemq.fallback.FallbackStoreException;
 import io.reliablemq.fallback.FallbackStoreFullException;
 import io.reliablemq.fallback.SchemaManagement;
 import io.reliablemq.fallback.StoredEntry;
+import io.reliablemq.internal.jdbc.EmbeddedH2;
+import io.reliablemq.internal.jdbc.SchemaMigrator;
+import io.reliablemq.internal.jdbc.StoreFailure;
 import io.reliablemq.message.ReliableMessage;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,7 +37,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
-import org.h2.jdbcx.JdbcDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,17 +81,13 @@ public final class JdbcFallbackStore implements FallbackStore {
   /** The component name of this store in the shared version table. */
   public static final String COMPONENT = "fallback";
 
-  /** The H2 user of an embedded store; the file is protected by its permissions, not a password. */
-  private static final String H2_USER = "rmq";
-
   private static final int MAX_ID_LENGTH = 255;
   private static final int MAX_TOPIC_LENGTH = 255;
   private static final int MAX_TAG_LENGTH = 1024;
   private static final int MAX_GROUP_LENGTH = 255;
   private static final int MAX_ERROR_LENGTH = 4000;
 
-  /** Embedded store files open in this JVM: H2 would silently share a second open here. */
-  private static final Set<Path> OPEN_H2_FILES = ConcurrentHashMap.newKeySet();
+  private static final StoreFailure FAILURE = FallbackStoreException::new;
 
   private final DataSource dataSource;
   private final Dialect dialect;
@@ -103,8 +95,8 @@ public final class JdbcFallbackStore implements FallbackStore {
   private final Clock clock;
   private final String table;
   private final String location;
-  private final Path h2Key;
-  private final Connection anchor;
+  private final EmbeddedH2 h2File;
+  private final SchemaMigrator migrator;
 
   private final Object stateLock = new Object();
   private long rows;
@@ -125,21 +117,20 @@ public final class JdbcFallbackStore implements FallbackStore {
       Dialect dialect,
       FallbackStoreConfig config,
       String location,
-      Path h2Key,
-      Connection anchor) {
+      EmbeddedH2 h2File) {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.config = config;
     this.clock = config.clock();
     this.table = entriesTable(config.tablePrefix());
     this.location = location;
-    this.h2Key = h2Key;
-    this.anchor = anchor;
+    this.h2File = h2File;
+    this.migrator = new SchemaMigrator(schemaSpec(dialect, config.tablePrefix(), location));
     try (Connection c = dataSource.getConnection()) {
       if (config.schemaManagement() == SchemaManagement.AUTO) {
-        migrate(c);
+        migrator.migrate(c);
       } else {
-        validateSchema(c);
+        migrator.validate(c);
       }
       loadCounters(c);
     } catch (SQLException e) {
@@ -170,47 +161,12 @@ public final class JdbcFallbackStore implements FallbackStore {
    */
   public static JdbcFallbackStore h2(FallbackStoreConfig config) {
     Objects.requireNonNull(config, "config");
-    Path dir = config.directory();
-    Path file = dir.resolve(config.name() + ".mv.db");
-    prepareDirectory(dir);
-    if (Files.exists(file) && !Files.isWritable(file)) {
-      throw new FallbackStoreException(
-          "Fallback store file " + file + " is not writable by this process", null);
-    }
-    Path key;
+    EmbeddedH2 file = EmbeddedH2.open(config.directory(), config.name(), "Fallback store", FAILURE);
     try {
-      key = dir.toRealPath().resolve(config.name());
-    } catch (IOException e) {
-      throw new FallbackStoreException("Cannot resolve fallback store directory " + dir, e);
-    }
-    if (!OPEN_H2_FILES.add(key)) {
-      throw new FallbackStoreException(
-          "Fallback store file " + file + " is already open in this process", null);
-    }
-    Connection anchor = null;
-    try {
-      JdbcDataSource ds = new JdbcDataSource();
-      ds.setURL(h2Url(dir, config.name()));
-      ds.setUser(H2_USER);
-      ds.setPassword("");
-      try {
-        // Held until close: an embedded H2 database closes when its last connection does.
-        anchor = ds.getConnection();
-        if (anchor.isReadOnly()) {
-          throw new FallbackStoreException(
-              "Fallback store file " + file + " opened read-only: check its permissions", null);
-        }
-      } catch (SQLException e) {
-        throw new FallbackStoreException(
-            "Cannot open fallback store file " + file + ": " + describe(e), e);
-      }
-      restrictFiles(dir, config.name());
-      return new JdbcFallbackStore(ds, H2Dialect.INSTANCE, config, file.toString(), key, anchor);
+      return new JdbcFallbackStore(
+          file.dataSource(), H2Dialect.INSTANCE, config, file.file().toString(), file);
     } catch (RuntimeException e) {
-      if (anchor != null) {
-        closeQuietly(anchor);
-      }
-      OPEN_H2_FILES.remove(key);
+      file.close();
       throw e;
     }
   }
@@ -236,7 +192,6 @@ public final class JdbcFallbackStore implements FallbackStore {
         dialect,
         config,
         "table " + entriesTable(config.tablePrefix()) + " (" + dialect.name() + ")",
-        null,
         null);
   }
 
@@ -248,9 +203,7 @@ public final class JdbcFallbackStore implements FallbackStore {
    * @return the URL
    */
   static String h2Url(Path directory, String name) {
-    return "jdbc:h2:file:"
-        + directory.toAbsolutePath().normalize().resolve(name)
-        + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0";
+    return EmbeddedH2.url(directory, name);
   }
 
   /**
@@ -284,27 +237,23 @@ public final class JdbcFallbackStore implements FallbackStore {
    */
   public static String ddl(Dialect dialect, String prefix) {
     String p = FallbackStoreConfig.custom().tablePrefix(prefix).build().tablePrefix();
-    String vt = versionTable(p);
-    StringBuilder sb = new StringBuilder();
-    sb.append("-- ReliableMQ fallback store, ").append(dialect.name()).append(", prefix ");
-    sb.append(p).append('\n');
-    sb.append(dialect.createVersionTableSql(vt)).append(";\n");
-    for (Migration m : dialect.migrations(p)) {
-      sb.append("\n-- V").append(m.version()).append(": ").append(m.description()).append('\n');
-      for (String s : m.statements()) {
-        sb.append(s).append(";\n");
-      }
-      sb.append("INSERT INTO ")
-          .append(vt)
-          .append(" (component, version, description) VALUES ('")
-          .append(COMPONENT)
-          .append("', ")
-          .append(m.version())
-          .append(", '")
-          .append(m.description().replace("'", "''"))
-          .append("');\n");
-    }
-    return sb.toString();
+    return new SchemaMigrator(schemaSpec(dialect, p, "ddl"))
+        .ddl("ReliableMQ fallback store, " + dialect.name() + ", prefix " + p);
+  }
+
+  private static SchemaMigrator.Spec schemaSpec(Dialect dialect, String prefix, String location) {
+    String vt = versionTable(prefix);
+    return new SchemaMigrator.Spec(
+        "Fallback store",
+        location,
+        COMPONENT,
+        vt,
+        dialect.createVersionTableSql(vt),
+        dialect.currentVersionSql(vt),
+        dialect.recordVersionSql(vt),
+        dialect.migrations(prefix),
+        "JdbcFallbackStore.ddl",
+        FAILURE);
   }
 
   /**
@@ -887,18 +836,10 @@ public final class JdbcFallbackStore implements FallbackStore {
       }
     }
     try {
-      if (anchor != null) {
-        try (Statement s = anchor.createStatement()) {
-          s.execute("SHUTDOWN");
-        } catch (SQLException e) {
-          LOG.warn("Fallback store {}: SHUTDOWN failed", location, e);
-        }
-        closeQuietly(anchor);
+      if (h2File != null) {
+        h2File.close();
       }
     } finally {
-      if (h2Key != null) {
-        OPEN_H2_FILES.remove(h2Key);
-      }
       LOG.info("Fallback store {} closed", location);
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -907,108 +848,6 @@ public final class JdbcFallbackStore implements FallbackStore {
   }
 
   // ---------------------------------------------------------------- schema
-
-  private void migrate(Connection c) throws SQLException {
-    try {
-      applyMigrations(c);
-    } catch (SQLException e) {
-      // Another instance may have migrated at the same moment: fine if the schema is now current.
-      if (!c.getAutoCommit()) {
-        c.rollback();
-      }
-      if (currentVersion(c) != latestVersion()) {
-        throw e;
-      }
-    }
-  }
-
-  private void applyMigrations(Connection c) throws SQLException {
-    String vt = versionTable(config.tablePrefix());
-    c.setAutoCommit(true);
-    try (Statement s = c.createStatement()) {
-      s.execute(dialect.createVersionTableSql(vt));
-    }
-    int current = currentVersion(c);
-    checkNotNewer(current);
-    for (Migration m : dialect.migrations(config.tablePrefix())) {
-      if (m.version() <= current) {
-        continue;
-      }
-      c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        for (String sql : m.statements()) {
-          s.execute(sql);
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement(dialect.recordVersionSql(vt))) {
-        ps.setString(1, COMPONENT);
-        ps.setInt(2, m.version());
-        ps.setString(3, m.description());
-        ps.executeUpdate();
-      }
-      c.commit();
-      c.setAutoCommit(true);
-      LOG.info(
-          "Fallback store {}: applied migration V{} ({})", location, m.version(), m.description());
-    }
-  }
-
-  private void validateSchema(Connection c) throws SQLException {
-    int current;
-    try {
-      current = currentVersion(c);
-    } catch (SQLException e) {
-      throw new FallbackStoreException(
-          "Fallback store "
-              + location
-              + ": schema management is NONE but the version table "
-              + versionTable(config.tablePrefix())
-              + " cannot be read; create the schema with JdbcFallbackStore.ddl(...): "
-              + describe(e),
-          e);
-    }
-    checkNotNewer(current);
-    if (current < latestVersion()) {
-      throw new FallbackStoreException(
-          "Fallback store "
-              + location
-              + ": schema is at version "
-              + current
-              + ", this SDK needs "
-              + latestVersion()
-              + "; apply the missing migrations (JdbcFallbackStore.ddl prints them)",
-          null);
-    }
-  }
-
-  private void checkNotNewer(int current) {
-    if (current > latestVersion()) {
-      throw new FallbackStoreException(
-          "Fallback store "
-              + location
-              + ": schema version "
-              + current
-              + " is newer than this SDK knows ("
-              + latestVersion()
-              + "); upgrade the SDK",
-          null);
-    }
-  }
-
-  private int currentVersion(Connection c) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(dialect.currentVersionSql(versionTable(config.tablePrefix())))) {
-      ps.setString(1, COMPONENT);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getInt(1) : 0;
-      }
-    }
-  }
-
-  private int latestVersion() {
-    List<Migration> all = dialect.migrations(config.tablePrefix());
-    return all.isEmpty() ? 0 : all.get(all.size() - 1).version();
-  }
 
   // ---------------------------------------------------------------- helpers
 
@@ -1042,83 +881,7 @@ public final class JdbcFallbackStore implements FallbackStore {
 
   /** SQL error text with a hint for the failures an operator can fix. */
   static String describe(SQLException e) {
-    String hint = "";
-    switch (e.getErrorCode()) {
-      case 90020: // DATABASE_ALREADY_OPEN_1
-        hint = " (the file is in use by another process; one process per store file)";
-        break;
-      case 90030: // FILE_CORRUPTED_1
-      case 90048: // FILE_VERSION_ERROR_1
-        hint = " (the file is corrupt or not an H2 2.x store; move it aside to keep its data)";
-        break;
-      case 90097: // DATABASE_IS_READ_ONLY
-        hint = " (the file or directory is read-only)";
-        break;
-      default:
-        break;
-    }
-    return "SQL error " + e.getErrorCode() + "/" + e.getSQLState() + ": " + e.getMessage() + hint;
-  }
-
-  private static void prepareDirectory(Path dir) {
-    try {
-      if (!Files.isDirectory(dir)) {
-        try {
-          if (isPosix(dir)) {
-            Files.createDirectories(
-                dir,
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            // createDirectories applies the umask; set the mode explicitly.
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-          } else {
-            Files.createDirectories(dir);
-          }
-        } catch (FileAlreadyExistsException e) {
-          throw new FallbackStoreException(
-              "Fallback store directory " + dir + " exists and is not a directory", e);
-        }
-      } else if (isPosix(dir)) {
-        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
-        if (perms.stream()
-            .anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-          // An existing directory is the operator's: warn rather than change it.
-          LOG.warn(
-              "Fallback store directory {} is accessible to group/others ({}); 0700 is advised",
-              dir,
-              PosixFilePermissions.toString(perms));
-        }
-      }
-    } catch (IOException e) {
-      throw new FallbackStoreException("Cannot create fallback store directory " + dir, e);
-    }
-    if (!Files.isWritable(dir)) {
-      throw new FallbackStoreException(
-          "Fallback store directory " + dir + " is not writable by this process", null);
-    }
-  }
-
-  private static boolean isPosix(Path p) {
-    Path existing = p;
-    while (existing != null && !Files.exists(existing)) {
-      existing = existing.getParent();
-    }
-    return existing != null
-        && existing.getFileSystem().supportedFileAttributeViews().contains("posix");
-  }
-
-  private static void restrictFiles(Path dir, String name) {
-    if (!isPosix(dir)) {
-      return;
-    }
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, name + ".*")) {
-      for (Path f : files) {
-        if (Files.isRegularFile(f)) {
-          Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
-        }
-      }
-    } catch (IOException | UnsupportedOperationException e) {
-      LOG.warn("Fallback store {}: cannot set file permissions to 0600", dir, e);
-    }
+    return EmbeddedH2.describe(e);
   }
 
   private static void closeQuietly(Connection c) {

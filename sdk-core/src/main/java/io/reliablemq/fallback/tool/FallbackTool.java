@@ -7,6 +7,7 @@ import io.reliablemq.fallback.StoredEntry;
 import io.reliablemq.fallback.jdbc.H2Dialect;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,11 +86,22 @@ public final class FallbackTool {
         out.print(JdbcFallbackStore.ddl(H2Dialect.INSTANCE, prefix));
         return 0;
       }
+      if (!List.of("count", "list", "unpark", "delete").contains(command)) {
+        err.println("unknown command " + command + "\n" + USAGE);
+        return 2;
+      }
       if (!storeGiven) {
         err.println("--store is required\n" + USAGE);
         return 2;
       }
-      try (JdbcFallbackStore store = JdbcFallbackStore.h2(config.build())) {
+      FallbackStoreConfig storeConfig = config.build();
+      Path file = storeConfig.directory().resolve(storeConfig.name() + ".mv.db");
+      if (!Files.exists(file)) {
+        // Opening would create an empty store: a typo in --store must not look like "0 entries".
+        err.println("fallback-tool: no store at " + file.toAbsolutePath());
+        return 2;
+      }
+      try (JdbcFallbackStore store = JdbcFallbackStore.h2(storeConfig)) {
         switch (command) {
           case "count":
             out.printf(

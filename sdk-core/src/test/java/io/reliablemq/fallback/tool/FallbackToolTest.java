@@ -100,6 +100,14 @@ class FallbackToolTest {
   }
 
   @Test
+  void missingStore_isReported_notCreated() {
+    Path nowhere = dir.resolve("typo");
+    assertThat(tool("--store", nowhere.toString(), "count")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no store at");
+    assertThat(nowhere).doesNotExist();
+  }
+
+  @Test
   void ddl_printsTheSchema() {
     assertThat(tool("ddl")).isZero();
     assertThat(out()).containsIgnoringCase("create table");

@@ -5,6 +5,7 @@ import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.id.IdGenerator;
 import io.reliablemq.message.MessageLimits;
+import io.reliablemq.transaction.TransactionCheck;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,8 +24,10 @@ public final class ReliableProducerConfig {
   private final FallbackStore fallbackStore;
   private final CircuitConfig circuit;
   private final ReplayConfig replay;
+  private final TransactionCheck transactionCheck;
 
   private ReliableProducerConfig(Builder b) {
+    this.transactionCheck = b.transactionCheck;
     this.fallbackStore = b.fallbackStore;
     this.circuit = b.circuit;
     this.replay = b.replay;
@@ -129,6 +132,17 @@ public final class ReliableProducerConfig {
     return replay;
   }
 
+  /**
+   * The check that answers the broker's check-backs for transactional messages this producer's
+   * client is asked about, after the producer's own answer for ids still in its fallback store
+   * (COMMIT). Without one, every other check-back is answered UNKNOWN.
+   *
+   * @return the check, if configured
+   */
+  public Optional<TransactionCheck> transactionCheck() {
+    return Optional.ofNullable(transactionCheck);
+  }
+
   /** Builder of {@link ReliableProducerConfig}. */
   public static final class Builder {
     private final ClientSettings client;
@@ -139,6 +153,7 @@ public final class ReliableProducerConfig {
     private FallbackStore fallbackStore;
     private CircuitConfig circuit = CircuitConfig.ofDefaults();
     private ReplayConfig replay = ReplayConfig.ofDefaults();
+    private TransactionCheck transactionCheck;
 
     private Builder(ClientSettings client) {
       this.client = Objects.requireNonNull(client, "client settings must not be null");
@@ -218,6 +233,20 @@ public final class ReliableProducerConfig {
      */
     public Builder replay(ReplayConfig replay) {
       this.replay = Objects.requireNonNull(replay, "replay must not be null");
+      return this;
+    }
+
+    /**
+     * Sets the transaction check. A RocketMQ 5 client has one checker and the proxy may route a
+     * check-back to any client of the process publishing the topic, so a producer sharing topics
+     * with a {@link io.reliablemq.transaction.TransactionalSender} must get {@link
+     * io.reliablemq.transaction.TransactionalSender#transactionCheck()} here.
+     *
+     * @param check the check, or null for none
+     * @return this builder
+     */
+    public Builder transactionCheck(TransactionCheck check) {
+      this.transactionCheck = check;
       return this;
     }
 

@@ -276,6 +276,112 @@ public final class JdbcFallbackStore implements FallbackStore {
 
   @Override
   public StoredEntry append(ReliableMessage message, boolean transactional) {
+    AppendRequest request = prepareAppend(message, transactional);
+    synchronized (stateLock) {
+      reserve(request);
+      queue.add(request);
+    }
+    try {
+      // join() waits uninterruptibly: once queued the append may commit, and an exception here
+      // must mean "not stored", so the caller waits for the real outcome.
+      return request.result.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof FallbackStoreException) {
+        throw new FallbackStoreException(cause.getMessage(), cause);
+      }
+      throw new FallbackStoreException("Append to fallback store " + location + " failed", cause);
+    }
+  }
+
+  /**
+   * Appends a message through the caller's connection, inside the caller's open transaction (the
+   * outbox of the transactional template): the entry commits or vanishes with the business effect.
+   * The store must live in the database of that connection ({@link #create}).
+   *
+   * <p>Capacity and the group fence are reserved here, as for {@link #append}, before the row is
+   * inserted. If the caller's transaction then rolls back, the caller must hand the entry to {@link
+   * #abandonInTransaction} once, or the reservation stays counted until the store is reopened (the
+   * counters are re-read from the table at open). That error is conservative: a store that believes
+   * itself fuller refuses appends earlier and a stale fence routes its group through the store;
+   * nothing is lost or reordered. The durability of the row is the caller's commit's: no group
+   * commit and no {@code CHECKPOINT SYNC} run for it.
+   *
+   * @param connection the caller's connection, auto-commit off; not committed, closed or rolled
+   *     back here
+   * @param message the validated message, {@code reliablemq_id} set
+   * @param transactional whether it must be replayed as a transactional message
+   * @return the entry, visible to the replayer once the caller commits
+   * @throws FallbackStoreFullException when the row or byte capacity would be exceeded
+   * @throws FallbackStoreException when the insert fails (the reservation is released)
+   */
+  public StoredEntry appendInTransaction(
+      Connection connection, ReliableMessage message, boolean transactional) {
+    Objects.requireNonNull(connection, "connection");
+    AppendRequest request = prepareAppend(message, transactional);
+    synchronized (stateLock) {
+      reserve(request);
+    }
+    try {
+      if (connection.getAutoCommit()) {
+        throw new IllegalArgumentException(
+            "connection must be in a transaction (auto-commit off) to append in it");
+      }
+      long seq;
+      try (PreparedStatement ps =
+          connection.prepareStatement(dialect.insertSql(table), new String[] {"seq"})) {
+        bindInsert(ps, request);
+        ps.executeUpdate();
+        seq = readSequence(connection, ps, request);
+      }
+      return new StoredEntry(
+          seq,
+          request.message,
+          request.transactional,
+          request.storedAt,
+          0,
+          null,
+          EntryState.PENDING);
+    } catch (SQLException | RuntimeException e) {
+      release(request.bodyBytes, GroupKey.of(request.message));
+      if (e instanceof SQLException) {
+        throw failure("append in the caller's transaction", (SQLException) e);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
+  /**
+   * Releases the capacity and fence reserved by {@link #appendInTransaction} after the caller's
+   * transaction rolled back. Call it once per rolled-back entry, never for a committed one.
+   *
+   * @param entry the entry {@link #appendInTransaction} returned
+   */
+  public void abandonInTransaction(StoredEntry entry) {
+    Objects.requireNonNull(entry, "entry");
+    release(entry.message().bodyLength(), GroupKey.of(entry.message()));
+  }
+
+  private long readSequence(Connection c, PreparedStatement ps, AppendRequest r)
+      throws SQLException {
+    try (ResultSet keys = ps.getGeneratedKeys()) {
+      if (keys.next()) {
+        return keys.getLong(1);
+      }
+    }
+    try (PreparedStatement q = c.prepareStatement("SELECT seq FROM " + table + " WHERE id = ?")) {
+      q.setString(1, r.message.id().orElseThrow());
+      try (ResultSet rs = q.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("inserted entry not found by id");
+        }
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Validates a message for the store and resolves a leftover delay, once. */
+  private AppendRequest prepareAppend(ReliableMessage message, boolean transactional) {
     Objects.requireNonNull(message, "message");
     String id = message.id().orElseThrow(() -> new IllegalArgumentException("message has no id"));
     checkLength("id", id, MAX_ID_LENGTH);
@@ -293,34 +399,31 @@ public final class JdbcFallbackStore implements FallbackStore {
       stored =
           message.toBuilder().deliveryTime(storedAt.plus(message.deliveryDelay().get())).build();
     }
-    AppendRequest request =
-        new AppendRequest(stored, transactional, storedAt, message.bodyLength());
-    GroupKey group = GroupKey.of(stored);
-    synchronized (stateLock) {
-      if (closed) {
-        throw new FallbackStoreException("Fallback store " + location + " is closed", null);
-      }
-      if (rows + 1 > config.maxRows() || bytes + request.bodyBytes > config.maxBytes()) {
-        throw new FallbackStoreFullException(rows, bytes, config.maxRows(), config.maxBytes());
-      }
-      rows++;
-      bytes += request.bodyBytes;
-      if (group != null) {
-        // Raised before the commit: a send of this group racing the append is fenced too.
-        groups.merge(group, 1L, Long::sum);
-      }
-      queue.add(request);
+    return new AppendRequest(stored, transactional, storedAt, message.bodyLength());
+  }
+
+  /** Reserves capacity and raises the fence; the caller holds {@code stateLock}. */
+  private void reserve(AppendRequest request) {
+    if (closed) {
+      throw new FallbackStoreException("Fallback store " + location + " is closed", null);
     }
-    try {
-      // join() waits uninterruptibly: once queued the append may commit, and an exception here
-      // must mean "not stored", so the caller waits for the real outcome.
-      return request.result.join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof FallbackStoreException) {
-        throw new FallbackStoreException(cause.getMessage(), cause);
-      }
-      throw new FallbackStoreException("Append to fallback store " + location + " failed", cause);
+    if (rows + 1 > config.maxRows() || bytes + request.bodyBytes > config.maxBytes()) {
+      throw new FallbackStoreFullException(rows, bytes, config.maxRows(), config.maxBytes());
+    }
+    rows++;
+    bytes += request.bodyBytes;
+    GroupKey group = GroupKey.of(request.message);
+    if (group != null) {
+      // Raised before the commit: a send of this group racing the append is fenced too.
+      groups.merge(group, 1L, Long::sum);
+    }
+  }
+
+  private void release(int bodyBytes, GroupKey group) {
+    synchronized (stateLock) {
+      rows--;
+      bytes -= bodyBytes;
+      lowerFence(group);
     }
   }
 

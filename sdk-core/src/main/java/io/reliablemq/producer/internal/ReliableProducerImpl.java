@@ -21,9 +21,12 @@ import io.reliablemq.producer.SendFailedException;
 import io.reliablemq.producer.SendOutcome;
 import io.reliablemq.producer.SendRetryConfig;
 import io.reliablemq.producer.SendStatus;
+import io.reliablemq.transaction.TransactionCheck;
+import io.reliablemq.transaction.TransactionDecision;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -43,6 +46,7 @@ import org.apache.rocketmq.client.apis.ClientServiceProvider;
 import org.apache.rocketmq.client.apis.message.Message;
 import org.apache.rocketmq.client.apis.message.MessageView;
 import org.apache.rocketmq.client.apis.producer.Producer;
+import org.apache.rocketmq.client.apis.producer.ProducerBuilder;
 import org.apache.rocketmq.client.apis.producer.SendReceipt;
 import org.apache.rocketmq.client.apis.producer.Transaction;
 import org.apache.rocketmq.client.apis.producer.TransactionResolution;
@@ -129,18 +133,70 @@ public final class ReliableProducerImpl implements ReliableProducer {
    * @return the producer
    */
   public static ReliableProducerImpl create(ReliableProducerConfig config) {
+    return create(config, List.of());
+  }
+
+  /**
+   * Creates a producer over the real client that announces topics at start, so that check-backs for
+   * half messages a previous instance left behind reach it before it sends anything. With topics
+   * the client's build fails while the proxy is unreachable; the producer then builds it on first
+   * use, as usual.
+   *
+   * @param config the configuration
+   * @param topics topics to announce, may be empty
+   * @return the producer
+   */
+  public static ReliableProducerImpl create(
+      ReliableProducerConfig config, Collection<String> topics) {
     ClientServiceProvider provider = ClientServiceProvider.loadService();
     FallbackStore store = config.fallbackStore().orElse(null);
+    TransactionCheck check = config.transactionCheck().orElse(null);
+    String[] announced = topics.toArray(new String[0]);
     return create(
         config,
         provider,
-        () ->
-            provider
-                .newProducerBuilder()
-                .setClientConfiguration(ClientSupport.clientConfiguration(config.client()))
-                .setMaxAttempts(1)
-                .setTransactionChecker(view -> checkReplayedTransaction(store, view))
-                .build());
+        () -> {
+          ProducerBuilder b =
+              provider
+                  .newProducerBuilder()
+                  .setClientConfiguration(ClientSupport.clientConfiguration(config.client()))
+                  .setMaxAttempts(1)
+                  .setTransactionChecker(view -> checkTransaction(store, check, view));
+          if (announced.length > 0) {
+            b.setTopics(announced);
+          }
+          return b.build();
+        });
+  }
+
+  /**
+   * The one answer of this producer's client to a check-back: COMMIT for ids still in the fallback
+   * store (replays), else the configured check, else UNKNOWN. A failing check is UNKNOWN: the
+   * broker asks again.
+   */
+  static TransactionResolution checkTransaction(
+      FallbackStore store, TransactionCheck check, MessageView view) {
+    if (checkReplayedTransaction(store, view) == TransactionResolution.COMMIT) {
+      if (check != null) {
+        check.onCommittedFromFallbackStore(ClientSupport.checkRequest(view));
+      }
+      return TransactionResolution.COMMIT;
+    }
+    if (check == null) {
+      return TransactionResolution.UNKNOWN;
+    }
+    try {
+      TransactionDecision d = check.check(ClientSupport.checkRequest(view));
+      if (d == TransactionDecision.COMMIT) {
+        return TransactionResolution.COMMIT;
+      }
+      return d == TransactionDecision.ROLLBACK
+          ? TransactionResolution.ROLLBACK
+          : TransactionResolution.UNKNOWN;
+    } catch (RuntimeException e) {
+      log.warn("Transaction check of topic {} failed: {}", view.getTopic(), e.toString());
+      return TransactionResolution.UNKNOWN;
+    }
   }
 
   /**
@@ -395,6 +451,18 @@ public final class ReliableProducerImpl implements ReliableProducer {
     } catch (ClientException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * The client, built now if it is not yet, for the transactional template, which sends its half
+   * messages through this producer's client so that one client (and one checker) serves both.
+   *
+   * @return the started client
+   * @throws ClientException when it cannot be built (e.g. the proxy is unreachable)
+   * @throws IllegalStateException when the producer is closed
+   */
+  public Producer client() throws ClientException {
+    return producer();
   }
 
   private Producer producer() throws ClientException {

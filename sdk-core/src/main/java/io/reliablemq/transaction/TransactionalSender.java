@@ -1,0 +1,100 @@
+package io.reliablemq.transaction;
+
+import io.reliablemq.message.ReliableMessage;
+import io.reliablemq.transaction.internal.TransactionalSenderImpl;
+import java.util.function.Supplier;
+
+/**
+ * The transactional send template: a message is delivered if and only if the business's local
+ * transaction committed.
+ *
+ * <p>{@link #send(ReliableMessage, LocalTransaction)}: validates the message (before any I/O),
+ * begins an MQ transaction and sends the half message (retried like a plain send, inside the total
+ * deadline), then runs the local transaction, which first inserts a transaction-log row (status
+ * COMMITTED, keyed by {@code reliablemq_id}) and then does the business work; commits the database,
+ * then commits the MQ transaction. When the business work throws, both are rolled back and the
+ * exception is rethrown.
+ *
+ * <p>Check-back (when the commit never reached the broker, e.g. the process died): the log answers.
+ * A COMMITTED row means COMMIT; no row in a message older than the grace period means the local
+ * transaction never committed, so a ROLLED_BACK marker is inserted under the same key first (a late
+ * local commit then fails on the unique key) and the answer is ROLLBACK; otherwise UNKNOWN, and the
+ * broker asks again. Ids still in the outbox are committed (they are being replayed). Messages of
+ * other business types go to the checker registered for their type; unknown types answer UNKNOWN
+ * and are logged and counted.
+ *
+ * <p>Outage: if the half message cannot be sent, the local transaction does not run and {@link
+ * TransactionUnavailableException} is thrown; in outbox mode the message is instead inserted into
+ * the fallback store in the local transaction and replayed later as begin + send + commit.
+ *
+ * <p>Thread-safe; create one per application and close it on shutdown.
+ */
+public interface TransactionalSender extends AutoCloseable {
+
+  /**
+   * Creates and starts a sender: migrates (or checks) the log's schema and starts the client, the
+   * log cleanup and, in outbox mode, the replayer. Can start while the broker is down.
+   *
+   * @param config the configuration
+   * @return the sender
+   */
+  static TransactionalSender create(TransactionalSenderConfig config) {
+    return TransactionalSenderImpl.create(config);
+  }
+
+  /**
+   * Sends a message in one transaction with the local work.
+   *
+   * @param message the message: a TRANSACTION topic, no message group, no delivery time or delay
+   * @param localTransaction the business work, run inside the local database transaction
+   * @param <T> its result type
+   * @return COMMITTED, COMMIT_UNCONFIRMED or (outbox mode) STORED, with the work's result
+   * @throws io.reliablemq.InvalidMessageException when the message breaks a limit (before any I/O)
+   * @throws TransactionUnavailableException when the half message could not be sent (not in outbox
+   *     mode): the local transaction did not run
+   * @throws io.reliablemq.producer.SendFailedException when the broker rejected the half message
+   *     (e.g. not a TRANSACTION topic): the local transaction did not run
+   * @throws LocalTransactionException when the work threw a checked exception, or the check-back
+   *     had already rolled the message back; unchecked exceptions of the work are rethrown as is
+   * @throws IllegalStateException when the sender is closed
+   */
+  <T> TransactionResult<T> send(ReliableMessage message, LocalTransaction<T> localTransaction);
+
+  /**
+   * Sends a message of a legacy flow whose outcome the caller decides itself, without the log: the
+   * half message carries the business type, {@code branch} runs after it was sent, and its answer
+   * commits, rolls back or (UNKNOWN) leaves the message to the check-back, which the checker
+   * registered for the type answers. When {@code branch} throws, the message is rolled back and the
+   * exception rethrown. There is no outbox for this form.
+   *
+   * @param businessType a type registered with {@link TransactionalSenderConfig.Builder#checker}
+   * @param message the message, as for {@link #send(ReliableMessage, LocalTransaction)}
+   * @param branch decides the message
+   * @return COMMITTED, COMMIT_UNCONFIRMED, ROLLED_BACK or UNKNOWN
+   * @throws IllegalArgumentException when no checker is registered for the type
+   * @throws TransactionUnavailableException when the half message could not be sent
+   */
+  TransactionResult<Void> send(
+      String businessType, ReliableMessage message, Supplier<TransactionDecision> branch);
+
+  /**
+   * The check this sender's client answers with (outbox, log, user checkers). Install it on any
+   * {@link io.reliablemq.producer.ReliableProducer} of the same process that publishes the same
+   * topics ({@link io.reliablemq.producer.ReliableProducerConfig.Builder#transactionCheck}), since
+   * the proxy may route a check-back to any of them.
+   *
+   * @return the check
+   */
+  TransactionCheck transactionCheck();
+
+  /**
+   * Deletes log rows older than the retention now (also done every cleanup interval).
+   *
+   * @return rows deleted
+   */
+  int purgeExpiredLog();
+
+  /** Stops the cleanup and the replayer and closes the client. The outbox store is not closed. */
+  @Override
+  void close();
+}

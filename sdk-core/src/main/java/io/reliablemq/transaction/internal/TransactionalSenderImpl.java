@@ -1,0 +1,455 @@
+package io.reliablemq.transaction.internal;
+
+import io.reliablemq.InvalidMessageException;
+import io.reliablemq.fallback.FallbackOperations;
+import io.reliablemq.fallback.StoredEntry;
+import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
+import io.reliablemq.message.ReliableMessage;
+import io.reliablemq.message.internal.MessageValidator;
+import io.reliablemq.producer.ErrorKind;
+import io.reliablemq.producer.ExceptionClassifier;
+import io.reliablemq.producer.ReliableProducerConfig;
+import io.reliablemq.producer.SendFailedException;
+import io.reliablemq.producer.SendRetryConfig;
+import io.reliablemq.producer.internal.ClientProducerFactory;
+import io.reliablemq.producer.internal.ClientSupport;
+import io.reliablemq.producer.internal.ReliableProducerImpl;
+import io.reliablemq.transaction.LocalTransaction;
+import io.reliablemq.transaction.LocalTransactionException;
+import io.reliablemq.transaction.TransactionCheck;
+import io.reliablemq.transaction.TransactionDecision;
+import io.reliablemq.transaction.TransactionResult;
+import io.reliablemq.transaction.TransactionStatus;
+import io.reliablemq.transaction.TransactionUnavailableException;
+import io.reliablemq.transaction.TransactionalSender;
+import io.reliablemq.transaction.TransactionalSenderConfig;
+import io.reliablemq.transaction.internal.TxMetrics.Outcome;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.rocketmq.client.apis.ClientException;
+import org.apache.rocketmq.client.apis.ClientServiceProvider;
+import org.apache.rocketmq.client.apis.message.Message;
+import org.apache.rocketmq.client.apis.producer.Producer;
+import org.apache.rocketmq.client.apis.producer.SendReceipt;
+import org.apache.rocketmq.client.apis.producer.Transaction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link TransactionalSender} over a {@link ReliableProducerImpl}: the half messages go through
+ * that producer's client, whose one checker is this sender's {@link SdkTransactionCheck} behind the
+ * producer's own answer for ids in the outbox; in outbox mode that producer's replayer delivers the
+ * outbox.
+ *
+ * <p>The log row is inserted at the start of the local transaction, before the business work: a
+ * check-back that comes while the work still runs then cannot write its ROLLED_BACK marker (the
+ * insert waits on the uncommitted row and ends in a duplicate key, answered from the row, or a lock
+ * timeout, answered UNKNOWN), so a slow but live local transaction is never rolled back under it.
+ * Only a local transaction that had not even started by the end of the grace period loses the race,
+ * and it fails on its first statement.
+ */
+public final class TransactionalSenderImpl implements TransactionalSender {
+  private static final Logger LOG = LoggerFactory.getLogger(TransactionalSenderImpl.class);
+
+  private final TransactionalSenderConfig config;
+  private final ClientServiceProvider provider;
+  private final MessageValidator validator;
+  private final JdbcTransactionLog log;
+  private final JdbcFallbackStore outbox;
+  private final TxMetrics metrics;
+  private final SdkTransactionCheck check;
+  private final ReliableProducerImpl producer;
+  private final ScheduledExecutorService cleaner;
+  private volatile boolean closed;
+
+  private TransactionalSenderImpl(
+      TransactionalSenderConfig config,
+      ClientServiceProvider provider,
+      ClientProducerFactory factory) {
+    this.config = config;
+    this.provider = provider;
+    this.validator = new MessageValidator(config.limits());
+    this.log =
+        new JdbcTransactionLog(
+            config.dataSource(),
+            config.logDialect(),
+            config.tablePrefix(),
+            config.schemaManagement());
+    this.outbox = config.outbox().orElse(null);
+    this.metrics = new TxMetrics(config.meterRegistry().orElse(null));
+    this.check =
+        new SdkTransactionCheck(
+            log, outbox, config.checkers(), config.gracePeriod(), config.clock(), metrics);
+    ReliableProducerConfig producerConfig =
+        ReliableProducerConfig.custom(config.client())
+            .retry(config.retry())
+            .limits(config.limits())
+            .clock(config.clock())
+            .idGenerator(config.idGenerator())
+            .fallbackStore(outbox)
+            .replay(config.replay())
+            .transactionCheck(check)
+            .build();
+    this.producer =
+        factory == null
+            ? ReliableProducerImpl.create(producerConfig, config.topics())
+            : ReliableProducerImpl.create(producerConfig, provider, factory);
+    this.cleaner =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "reliablemq-txlog-cleanup");
+              t.setDaemon(true);
+              return t;
+            });
+    long every = config.cleanupInterval().toMillis();
+    cleaner.scheduleWithFixedDelay(this::purgeQuietly, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Creates a sender over the real client.
+   *
+   * @param config the configuration
+   * @return the sender
+   */
+  public static TransactionalSenderImpl create(TransactionalSenderConfig config) {
+    return new TransactionalSenderImpl(
+        Objects.requireNonNull(config, "config"), ClientServiceProvider.loadService(), null);
+  }
+
+  /**
+   * Creates a sender over a given client factory (tests hand in fakes).
+   *
+   * @param config the configuration
+   * @param provider the client's service provider, for message building
+   * @param factory builds the client producer
+   * @return the sender
+   */
+  public static TransactionalSenderImpl create(
+      TransactionalSenderConfig config,
+      ClientServiceProvider provider,
+      ClientProducerFactory factory) {
+    return new TransactionalSenderImpl(config, provider, Objects.requireNonNull(factory));
+  }
+
+  @Override
+  public <T> TransactionResult<T> send(ReliableMessage message, LocalTransaction<T> work) {
+    Objects.requireNonNull(work, "localTransaction");
+    ReliableMessage m = prepare(message, TransactionCheck.LOG_TYPE);
+    String id = m.id().orElseThrow();
+    Half half;
+    try {
+      half = sendHalf(m);
+    } catch (TransactionUnavailableException e) {
+      if (outbox == null) {
+        metrics.outcome(Outcome.FAILED);
+        throw e;
+      }
+      return viaOutbox(m, work, e);
+    } catch (RuntimeException e) {
+      metrics.outcome(Outcome.FAILED);
+      throw e;
+    }
+    T value;
+    try {
+      value =
+          config
+              .localTransactionRunner()
+              .inTransaction(
+                  c -> {
+                    insertLogRow(c, m);
+                    return work.execute(c);
+                  });
+    } catch (Throwable e) {
+      rollbackQuietly(half.tx, id);
+      metrics.outcome(Outcome.ROLLED_BACK);
+      throw rethrow(m, e);
+    }
+    boolean confirmed = commitQuietly(half.tx, id);
+    metrics.outcome(Outcome.COMMITTED);
+    return new TransactionResult<>(
+        confirmed ? TransactionStatus.COMMITTED : TransactionStatus.COMMIT_UNCONFIRMED,
+        m.topic(),
+        id,
+        half.messageId,
+        value);
+  }
+
+  private void insertLogRow(java.sql.Connection c, ReliableMessage m) throws SQLException {
+    try {
+      log.insertCommitted(
+          c, m.id().orElseThrow(), m.topic(), TransactionCheck.LOG_TYPE, config.clock().instant());
+    } catch (SQLException e) {
+      if (JdbcTransactionLog.isDuplicateKey(e)) {
+        throw new LocalTransactionException(
+            m.topic(),
+            m.id().orElseThrow(),
+            true,
+            "Local transaction refused: the broker's check-back already rolled the message back"
+                + " (ROLLED_BACK marker in the transaction log, grace period "
+                + config.gracePeriod()
+                + " exceeded)",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  /** The outbox path: log row, business work and the message row commit or vanish together. */
+  private <T> TransactionResult<T> viaOutbox(
+      ReliableMessage m, LocalTransaction<T> work, TransactionUnavailableException why) {
+    String id = m.id().orElseThrow();
+    StoredEntry[] appended = new StoredEntry[1];
+    T value;
+    try {
+      value =
+          config
+              .localTransactionRunner()
+              .inTransaction(
+                  c -> {
+                    appended[0] = null;
+                    insertLogRow(c, m);
+                    T v = work.execute(c);
+                    appended[0] = outbox.appendInTransaction(c, m, true);
+                    return v;
+                  });
+    } catch (Throwable e) {
+      if (appended[0] != null) {
+        // Rolled back after the store reserved capacity for the row: give it back.
+        outbox.abandonInTransaction(appended[0]);
+      }
+      metrics.outcome(Outcome.ROLLED_BACK);
+      throw rethrow(m, e);
+    }
+    LOG.info(
+        "Transactional message {} of topic {} stored in the outbox ({} attempts failed)",
+        id,
+        m.topic(),
+        why.attempts());
+    producer.fallback().ifPresent(FallbackOperations::replayNow);
+    metrics.outcome(Outcome.COMMITTED);
+    return new TransactionResult<>(TransactionStatus.STORED, m.topic(), id, null, value);
+  }
+
+  @Override
+  public TransactionResult<Void> send(
+      String businessType, ReliableMessage message, Supplier<TransactionDecision> branch) {
+    TransactionalSenderConfig.checkBusinessType(businessType);
+    Objects.requireNonNull(branch, "branch");
+    if (!config.checkers().containsKey(businessType)) {
+      throw new IllegalArgumentException(
+          "businessType '"
+              + businessType
+              + "' has no checker registered: its check-backs would"
+              + " stay UNKNOWN");
+    }
+    ReliableMessage m = prepare(message, businessType);
+    String id = m.id().orElseThrow();
+    Half half;
+    try {
+      half = sendHalf(m);
+    } catch (RuntimeException e) {
+      metrics.outcome(Outcome.FAILED);
+      throw e;
+    }
+    TransactionDecision d;
+    try {
+      d = branch.get();
+    } catch (RuntimeException | Error e) {
+      rollbackQuietly(half.tx, id);
+      metrics.outcome(Outcome.ROLLED_BACK);
+      throw e;
+    }
+    TransactionStatus status;
+    if (d == TransactionDecision.COMMIT) {
+      status =
+          commitQuietly(half.tx, id)
+              ? TransactionStatus.COMMITTED
+              : TransactionStatus.COMMIT_UNCONFIRMED;
+      metrics.outcome(Outcome.COMMITTED);
+    } else if (d == TransactionDecision.ROLLBACK) {
+      rollbackQuietly(half.tx, id);
+      status = TransactionStatus.ROLLED_BACK;
+      metrics.outcome(Outcome.ROLLED_BACK);
+    } else {
+      status = TransactionStatus.UNKNOWN;
+    }
+    return new TransactionResult<>(status, m.topic(), id, half.messageId, null);
+  }
+
+  /** Validates before any I/O and marks the message with its business type. */
+  private ReliableMessage prepare(ReliableMessage message, String type) {
+    if (closed) {
+      throw new IllegalStateException("TransactionalSender is closed");
+    }
+    ReliableMessage m =
+        validator.validate(message, config.idGenerator().nextId(), config.clock().instant());
+    if (m.messageGroup().isPresent()) {
+      throw new InvalidMessageException(
+          "messageGroup", "absent on a transactional message", "was set");
+    }
+    if (m.deliveryTime().isPresent()) {
+      throw new InvalidMessageException(
+          "deliveryTime", "absent on a transactional message", "a delivery time or delay was set");
+    }
+    // Added after validation: the reliablemq_ prefix is reserved to the SDK.
+    return m.toBuilder().property(TransactionCheck.TYPE_PROPERTY, type).build();
+  }
+
+  /** Begins and sends the half message, retrying inside the total deadline. */
+  private Half sendHalf(ReliableMessage m) {
+    SendRetryConfig retry = config.retry();
+    String id = m.id().orElseThrow();
+    Message clientMessage = ClientSupport.toClientMessage(provider, m);
+    long deadline = System.nanoTime() + retry.totalDeadline().toNanos();
+    Throwable last = null;
+    int attempts = 0;
+    Duration backoff = retry.initialBackoff();
+    while (true) {
+      attempts++;
+      try {
+        Producer p = producer.client();
+        Transaction tx = p.beginTransaction();
+        SendReceipt receipt = p.send(clientMessage, tx);
+        return new Half(tx, String.valueOf(receipt.getMessageId()));
+      } catch (ClientException | RuntimeException e) {
+        if (e instanceof IllegalStateException && closed) {
+          throw (IllegalStateException) e;
+        }
+        last = e;
+        if (ExceptionClassifier.classify(e) == ErrorKind.NON_RETRYABLE) {
+          throw new SendFailedException(
+              m.topic(),
+              id,
+              attempts,
+              Duration.ZERO,
+              ErrorKind.NON_RETRYABLE,
+              "half message rejected; the local transaction did not run",
+              e);
+        }
+      }
+      long pause = jittered(backoff, retry.jitter());
+      if (attempts >= retry.maxAttempts()
+          || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause) >= deadline) {
+        throw new TransactionUnavailableException(m.topic(), id, attempts, last);
+      }
+      try {
+        Thread.sleep(pause); // backoff between attempts, not a wait for a condition
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TransactionUnavailableException(m.topic(), id, attempts, e);
+      }
+      backoff = min(multiply(backoff, retry.multiplier()), retry.maxBackoff());
+    }
+  }
+
+  private static long jittered(Duration d, double jitter) {
+    double factor = 1 + (ThreadLocalRandom.current().nextDouble() * 2 - 1) * jitter;
+    return Math.max(0, Math.round(d.toMillis() * factor));
+  }
+
+  private static Duration multiply(Duration d, double by) {
+    return Duration.ofMillis(Math.round(d.toMillis() * by));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private boolean commitQuietly(Transaction tx, String id) {
+    try {
+      tx.commit();
+      return true;
+    } catch (ClientException | RuntimeException e) {
+      // The local transaction is committed and the log row says so: the check-back commits.
+      LOG.warn(
+          "Commit of transactional message {} not acknowledged ({}); the check-back will commit it",
+          id,
+          e.getClass().getSimpleName());
+      return false;
+    }
+  }
+
+  private void rollbackQuietly(Transaction tx, String id) {
+    try {
+      tx.rollback();
+    } catch (ClientException | RuntimeException e) {
+      // No log row: the check-back rolls it back after the grace period.
+      LOG.warn(
+          "Rollback of transactional message {} not acknowledged ({}); the check-back will roll"
+              + " it back",
+          id,
+          e.getClass().getSimpleName());
+    }
+  }
+
+  private static RuntimeException rethrow(ReliableMessage m, Throwable e) {
+    if (e instanceof Error) {
+      throw (Error) e;
+    }
+    if (e instanceof RuntimeException) {
+      return (RuntimeException) e;
+    }
+    return new LocalTransactionException(
+        m.topic(),
+        m.id().orElseThrow(),
+        false,
+        "Local transaction failed (" + e.getClass().getSimpleName() + "); message rolled back",
+        e);
+  }
+
+  @Override
+  public TransactionCheck transactionCheck() {
+    return check;
+  }
+
+  @Override
+  public int purgeExpiredLog() {
+    Instant before = config.clock().instant().minus(config.logRetention());
+    try {
+      return log.purgeBefore(before);
+    } catch (SQLException e) {
+      throw new io.reliablemq.ReliableMQException(
+          "Cannot purge transaction log " + log.table() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void purgeQuietly() {
+    try {
+      int n = purgeExpiredLog();
+      if (n > 0) {
+        LOG.debug("Purged {} expired rows of transaction log {}", n, log.table());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Transaction log cleanup failed: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    cleaner.shutdownNow();
+    producer.close();
+  }
+
+  /** A half message sent, waiting for its commit or rollback. */
+  private static final class Half {
+    final Transaction tx;
+    final String messageId;
+
+    Half(Transaction tx, String messageId) {
+      this.tx = tx;
+      this.messageId = messageId;
+    }
+  }
+}

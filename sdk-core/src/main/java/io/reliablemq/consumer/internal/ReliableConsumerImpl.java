@@ -1,0 +1,287 @@
+package io.reliablemq.consumer.internal;
+
+import io.reliablemq.ReliableMQException;
+import io.reliablemq.consumer.AsyncMessageHandler;
+import io.reliablemq.consumer.ConsumerStats;
+import io.reliablemq.consumer.MessageHandler;
+import io.reliablemq.consumer.ReceivedMessage;
+import io.reliablemq.consumer.ReliableConsumer;
+import io.reliablemq.consumer.ReliableConsumerConfig;
+import io.reliablemq.consumer.StoreUnavailablePolicy;
+import io.reliablemq.consumer.TransactionalMessageHandler;
+import io.reliablemq.dedup.DedupKey;
+import io.reliablemq.dedup.DedupStore;
+import io.reliablemq.internal.BoundedClose;
+import io.reliablemq.producer.internal.ClientSupport;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import javax.sql.DataSource;
+import org.apache.rocketmq.client.apis.ClientException;
+import org.apache.rocketmq.client.apis.ClientServiceProvider;
+import org.apache.rocketmq.client.apis.consumer.ConsumeResult;
+import org.apache.rocketmq.client.apis.consumer.FilterExpression;
+import org.apache.rocketmq.client.apis.consumer.FilterExpressionType;
+import org.apache.rocketmq.client.apis.consumer.PushConsumer;
+import org.apache.rocketmq.client.apis.message.MessageView;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ReliableConsumer} over the client's {@link PushConsumer}. The client calls the listener on
+ * its consumption threads and acknowledges on SUCCESS only after the listener returned, so the ack
+ * always follows the handler. Broker invisibility needs no help from here: the push consumer
+ * receives with {@code auto_renew} and the proxy renews it (see {@link
+ * io.reliablemq.consumer.DedupConfig}); the client's {@code changeInvisibleDuration} is reachable
+ * only through the simple consumer in 5.2.0.
+ */
+public final class ReliableConsumerImpl implements ReliableConsumer {
+  private static final Logger LOG = LoggerFactory.getLogger(ReliableConsumerImpl.class);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+  private final ReliableConsumerConfig config;
+  private final DedupGuard guard;
+  private final ScheduledExecutorService scheduler;
+  private final LongAdder deliveries = new LongAdder();
+  private final PushConsumer consumer;
+  private volatile boolean closed;
+
+  /** What the listener runs for a message, given the guard's key and expiry. */
+  @FunctionalInterface
+  private interface Handling {
+    void run(ReceivedMessage m, DedupKey key, Instant expiresAt, String owner) throws Exception;
+  }
+
+  private ReliableConsumerImpl(ReliableConsumerConfig config, boolean marksInWork, Handling h) {
+    this.config = config;
+    ScheduledThreadPoolExecutor s =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "reliablemq-consumer-lease-" + config.consumerGroup());
+              t.setDaemon(true);
+              return t;
+            });
+    s.setRemoveOnCancelPolicy(true);
+    this.scheduler = s;
+    String owner = "consumer-" + UUID.randomUUID();
+    this.guard =
+        new DedupGuard(
+            config.dedup(),
+            config.consumerGroup(),
+            owner,
+            marksInWork,
+            scheduler,
+            config.meterRegistry().orElse(null));
+    try {
+      this.consumer = buildClient(h);
+    } catch (ClientException | RuntimeException e) {
+      scheduler.shutdownNow();
+      throw new ReliableMQException(
+          "Cannot start the RocketMQ push consumer for group " + config.consumerGroup(), e);
+    }
+    if (config.dedup().enabled()) {
+      long every = config.dedup().purgeInterval().toMillis();
+      scheduler.scheduleWithFixedDelay(guard::purge, every, every, TimeUnit.MILLISECONDS);
+    }
+    LOG.info(
+        "Reliable consumer started: group {}, topics {}, threads {}, owner {}, {}",
+        config.consumerGroup(),
+        config.subscriptions().keySet(),
+        config.consumptionThreadCount(),
+        owner,
+        config.dedup());
+  }
+
+  /**
+   * A consumer with a synchronous handler.
+   *
+   * @param config the configuration
+   * @param handler the handler
+   * @return the started consumer
+   */
+  public static ReliableConsumerImpl sync(ReliableConsumerConfig config, MessageHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    return new ReliableConsumerImpl(config, false, (m, key, exp, owner) -> handler.handle(m));
+  }
+
+  /**
+   * A consumer with an asynchronous handler; the consumption thread waits for the stage.
+   *
+   * @param config the configuration
+   * @param handler the handler
+   * @return the started consumer
+   */
+  public static ReliableConsumerImpl async(
+      ReliableConsumerConfig config, AsyncMessageHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    return new ReliableConsumerImpl(
+        config,
+        false,
+        (m, key, exp, owner) -> {
+          try {
+            handler.handle(m).toCompletableFuture().get();
+          } catch (ExecutionException | CompletionException e) {
+            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+          }
+        });
+  }
+
+  /**
+   * A consumer in the transactional mode.
+   *
+   * @param config the configuration; dedup enabled, FAIL_CLOSED
+   * @param dataSource the business database holding the dedup table
+   * @param handler the handler
+   * @return the started consumer
+   */
+  public static ReliableConsumerImpl transactional(
+      ReliableConsumerConfig config, DataSource dataSource, TransactionalMessageHandler handler) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    Objects.requireNonNull(handler, "handler");
+    if (!config.dedup().enabled()) {
+      throw new IllegalArgumentException("transactional mode requires dedup: set a DedupConfig");
+    }
+    if (config.dedup().unavailablePolicy() == StoreUnavailablePolicy.FAIL_OPEN) {
+      throw new IllegalArgumentException(
+          "unavailablePolicy FAIL_OPEN cannot be combined with the transactional mode: the mark"
+              + " must commit with the effect");
+    }
+    DedupStore store = config.dedup().store().orElseThrow();
+    return new ReliableConsumerImpl(
+        config, true, new TransactionalHandling(dataSource, store, handler));
+  }
+
+  private PushConsumer buildClient(Handling h) throws ClientException {
+    Map<String, FilterExpression> subs = new LinkedHashMap<>();
+    config
+        .subscriptions()
+        .forEach(
+            (topic, tag) -> subs.put(topic, new FilterExpression(tag, FilterExpressionType.TAG)));
+    return ClientServiceProvider.loadService()
+        .newPushConsumerBuilder()
+        .setClientConfiguration(ClientSupport.clientConfiguration(config.client()))
+        .setConsumerGroup(config.consumerGroup())
+        .setSubscriptionExpressions(subs)
+        .setConsumptionThreadCount(config.consumptionThreadCount())
+        .setMessageListener(view -> onMessage(view, h))
+        .build();
+  }
+
+  private ConsumeResult onMessage(MessageView view, Handling h) {
+    deliveries.increment();
+    try {
+      ReceivedMessage m = toReceived(view);
+      DedupGuard.Result r = guard.process(m, (key, exp) -> h.run(m, key, exp, guard.owner()));
+      return r == DedupGuard.Result.FAILURE ? ConsumeResult.FAILURE : ConsumeResult.SUCCESS;
+    } catch (RuntimeException e) {
+      LOG.warn("Delivery of message {} failed: {}", view.getMessageId(), e.toString());
+      return ConsumeResult.FAILURE;
+    }
+  }
+
+  /**
+   * Copies the client's view into the SDK's.
+   *
+   * @param view the client's message
+   * @return the SDK view
+   */
+  static ReceivedMessage toReceived(MessageView view) {
+    ByteBuffer buffer = view.getBody().duplicate();
+    byte[] body = new byte[buffer.remaining()];
+    buffer.get(body);
+    return ReceivedMessage.builder(view.getTopic(), view.getMessageId().toString())
+        .body(body)
+        .tag(view.getTag().orElse(null))
+        .keys(List.copyOf(view.getKeys()))
+        .properties(view.getProperties())
+        .deliveryAttempt(Math.max(1, view.getDeliveryAttempt()))
+        .messageGroup(view.getMessageGroup().orElse(null))
+        .bornAt(Instant.ofEpochMilli(view.getBornTimestamp()))
+        .deliveryTime(view.getDeliveryTimestamp().map(Instant::ofEpochMilli).orElse(null))
+        .build();
+  }
+
+  @Override
+  public String consumerGroup() {
+    return config.consumerGroup();
+  }
+
+  @Override
+  public ConsumerStats stats() {
+    return guard.stats(deliveries.sum());
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    BoundedClose.close(consumer, "push-consumer", CLOSE_TIMEOUT);
+    scheduler.shutdownNow();
+    LOG.info("Reliable consumer closed: group {}, {}", config.consumerGroup(), stats());
+  }
+
+  /** The transactional mode: handler and mark in one transaction on the business database. */
+  private static final class TransactionalHandling implements Handling {
+    private final DataSource dataSource;
+    private final DedupStore store;
+    private final TransactionalMessageHandler handler;
+
+    TransactionalHandling(
+        DataSource dataSource, DedupStore store, TransactionalMessageHandler handler) {
+      this.dataSource = dataSource;
+      this.store = store;
+      this.handler = handler;
+    }
+
+    @Override
+    public void run(ReceivedMessage m, DedupKey key, Instant expiresAt, String owner)
+        throws Exception {
+      try (Connection c = dataSource.getConnection()) {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+          handler.handle(m, c);
+          store.markConsumed(c, key, owner, expiresAt);
+          c.commit();
+        } catch (Exception | Error e) {
+          rollbackQuietly(c);
+          throw e;
+        } finally {
+          restore(c, autoCommit);
+        }
+      }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+      try {
+        c.rollback();
+      } catch (SQLException e) {
+        LOG.warn("Rollback failed: {}", e.toString());
+      }
+    }
+
+    private static void restore(Connection c, boolean autoCommit) {
+      try {
+        c.setAutoCommit(autoCommit);
+      } catch (SQLException e) {
+        LOG.debug("Cannot restore auto-commit: {}", e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,228 @@
+package io.reliablemq.dedup;
+
+import io.reliablemq.fallback.SchemaManagement;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Settings of a JDBC dedup store. Immutable; build with {@link #custom()} or take {@link
+ * #ofDefaults()}. Setters validate and throw {@link IllegalArgumentException} naming the field and
+ * the limit, before any I/O. The directory and name are the only user text reaching the embedded H2
+ * URL and the table prefix the only user text reaching SQL; all three are validated here.
+ *
+ * <p>The embedded file is opened with the same durable settings as the fallback store ({@code
+ * WRITE_DELAY=0}: a committed mark survives {@code kill -9} of the application, not a power loss,
+ * because H2 never fsyncs a commit). Losing a mark costs at most one repeated processing of that
+ * message; use a shared server database for power-loss durability.
+ */
+public final class DedupStoreConfig {
+  private static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z][A-Za-z0-9_]{0,62}$");
+
+  /**
+   * Longest table prefix: the longest derived name ({@code <prefix>_dedup_expiry_idx}) must fit
+   * PostgreSQL's 63-character identifiers, which silently truncate.
+   */
+  public static final int MAX_TABLE_PREFIX_LENGTH = 40;
+
+  private static final DedupStoreConfig DEFAULTS = custom().build();
+
+  private final Path directory;
+  private final String name;
+  private final String tablePrefix;
+  private final SchemaManagement schemaManagement;
+  private final Clock clock;
+
+  private DedupStoreConfig(Builder b) {
+    this.clock = b.clock;
+    this.directory = b.directory;
+    this.name = b.name;
+    this.tablePrefix = b.tablePrefix;
+    this.schemaManagement = b.schemaManagement;
+  }
+
+  /**
+   * The defaults: directory {@code ./reliablemq-dedup} (resolved when built), name {@code dedup},
+   * prefix {@code rmq}, {@link SchemaManagement#AUTO}, the UTC system clock.
+   *
+   * @return the defaults
+   */
+  public static DedupStoreConfig ofDefaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * Starts a builder at the defaults.
+   *
+   * @return a builder
+   */
+  public static Builder custom() {
+    return new Builder();
+  }
+
+  /**
+   * The directory of the embedded H2 file (unused for a shared database).
+   *
+   * @return an absolute, normalised path
+   */
+  public Path directory() {
+    return directory;
+  }
+
+  /**
+   * The file name without extension: {@code <directory>/<name>.mv.db}.
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * The table prefix: tables {@code <prefix>_dedup} and {@code <prefix>_schema_version} (shared
+   * with the fallback store, keyed by component).
+   *
+   * @return the prefix
+   */
+  public String tablePrefix() {
+    return tablePrefix;
+  }
+
+  /**
+   * Whether the store migrates its schema or leaves it to Flyway/Liquibase.
+   *
+   * @return the mode
+   */
+  public SchemaManagement schemaManagement() {
+    return schemaManagement;
+  }
+
+  /**
+   * The clock of the {@code updated_at} audit column. Claims, leases and expiry compare the times
+   * the caller passes in, never this clock.
+   *
+   * @return the clock
+   */
+  public Clock clock() {
+    return clock;
+  }
+
+  @Override
+  public String toString() {
+    return "DedupStoreConfig{directory="
+        + directory
+        + ", name="
+        + name
+        + ", tablePrefix="
+        + tablePrefix
+        + ", schemaManagement="
+        + schemaManagement
+        + '}';
+  }
+
+  /** Builder of {@link DedupStoreConfig}; every setter validates its argument. */
+  public static final class Builder {
+    private Path directory;
+    private String name = "dedup";
+    private String tablePrefix = "rmq";
+    private SchemaManagement schemaManagement = SchemaManagement.AUTO;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /**
+     * Sets the clock of the {@code updated_at} audit column.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets the directory of the embedded H2 file; created with mode 0700 if missing.
+     *
+     * @param directory its absolute form must not contain {@code ;} or control characters
+     * @return this builder
+     */
+    public Builder directory(Path directory) {
+      Objects.requireNonNull(directory, "directory");
+      Path abs = directory.toAbsolutePath().normalize();
+      String text = abs.toString();
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        // ';' separates H2 URL settings: a path holding one could switch settings on.
+        if (c == ';' || Character.isISOControl(c)) {
+          throw new IllegalArgumentException(
+              "directory must not contain ';' or control characters, was " + text);
+        }
+      }
+      this.directory = abs;
+      return this;
+    }
+
+    /**
+     * Sets the file name.
+     *
+     * @param name matching {@code ^[A-Za-z][A-Za-z0-9_]{0,62}$}
+     * @return this builder
+     */
+    public Builder name(String name) {
+      this.name = identifier("name", name, 63);
+      return this;
+    }
+
+    /**
+     * Sets the table prefix.
+     *
+     * @param tablePrefix matching {@code ^[A-Za-z][A-Za-z0-9_]{0,62}$}, at most {@value
+     *     #MAX_TABLE_PREFIX_LENGTH} characters
+     * @return this builder
+     */
+    public Builder tablePrefix(String tablePrefix) {
+      this.tablePrefix = identifier("tablePrefix", tablePrefix, MAX_TABLE_PREFIX_LENGTH);
+      return this;
+    }
+
+    /**
+     * Sets who manages the schema.
+     *
+     * @param schemaManagement AUTO or NONE
+     * @return this builder
+     */
+    public Builder schemaManagement(SchemaManagement schemaManagement) {
+      this.schemaManagement = Objects.requireNonNull(schemaManagement, "schemaManagement");
+      return this;
+    }
+
+    /**
+     * Builds the config.
+     *
+     * @return the config
+     */
+    public DedupStoreConfig build() {
+      if (directory == null) {
+        directory(Path.of("reliablemq-dedup"));
+      }
+      return new DedupStoreConfig(this);
+    }
+
+    private static String identifier(String field, String value, int maxLength) {
+      if (value == null || !IDENTIFIER.matcher(value).matches()) {
+        throw new IllegalArgumentException(
+            field
+                + " must match ^[A-Za-z][A-Za-z0-9_]{0,62}$ (a letter, then letters, digits, _),"
+                + " was "
+                + (value == null ? "null" : '"' + value + '"'));
+      }
+      if (value.length() > maxLength) {
+        throw new IllegalArgumentException(
+            field + " must be at most " + maxLength + " characters, was " + value.length());
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package io.reliablemq.dedup.jdbc;
+
+import io.reliablemq.fallback.jdbc.Migration;
+import java.util.List;
+
+/**
+ * What {@link JdbcDedupStore} needs to know about one database: the DDL of its numbered migrations
+ * and the SQL of each transition. The defaults are standard SQL accepted by H2, PostgreSQL and
+ * MySQL 8; a dialect usually overrides only {@link #migrations}. Table names handed in are
+ * validated ({@code ^[A-Za-z][A-Za-z0-9_]{0,62}$}); every value is a {@code ?} bound through a
+ * {@code PreparedStatement}.
+ *
+ * <p>Every transition is one conditional statement in auto-commit mode (or in the caller's
+ * transaction for the transactional mark), so two instances sharing the database race safely
+ * without {@code SELECT ... FOR UPDATE}: a takeover only succeeds while the row still holds the
+ * (owner, lease) it read. Times are epoch milliseconds in {@code BIGINT}.
+ */
+public interface DedupDialect {
+  /** The state column value of a claimed key. */
+  String PROCESSING = "PROCESSING";
+
+  /** The state column value of a consumed key. */
+  String CONSUMED = "CONSUMED";
+
+  /**
+   * A short name for logs, e.g. {@code h2}.
+   *
+   * @return the name
+   */
+  String name();
+
+  /**
+   * The numbered migrations of the dedup table, oldest first, versions 1, 2, ... without gaps.
+   *
+   * @param table the validated dedup table name
+   * @return the migrations
+   */
+  List<Migration> migrations(String table);
+
+  /**
+   * The {@code CREATE TABLE IF NOT EXISTS} of the version table shared with the fallback store.
+   *
+   * @param versionTable the validated name
+   * @return the DDL
+   */
+  default String createVersionTableSql(String versionTable) {
+    return "CREATE TABLE IF NOT EXISTS "
+        + versionTable
+        + " (component VARCHAR(64) NOT NULL, version INT NOT NULL,"
+        + " description VARCHAR(255) NOT NULL, PRIMARY KEY (component, version))";
+  }
+
+  /**
+   * Highest applied version of a component; parameter component.
+   *
+   * @param versionTable the version table
+   * @return the SQL
+   */
+  default String currentVersionSql(String versionTable) {
+    return "SELECT MAX(version) FROM " + versionTable + " WHERE component = ?";
+  }
+
+  /**
+   * Records a migration; parameters component, version, description.
+   *
+   * @param versionTable the version table
+   * @return the SQL
+   */
+  default String recordVersionSql(String versionTable) {
+    return "INSERT INTO " + versionTable + " (component, version, description) VALUES (?, ?, ?)";
+  }
+
+  /**
+   * Reads one record; parameters scope, key. Columns state, owner, lease_until, expires_at.
+   *
+   * @param table the dedup table
+   * @return the SQL
+   */
+  default String selectSql(String table) {
+    return "SELECT state, owner, lease_until, expires_at FROM "
+        + table
+        + " WHERE scope = ? AND dedup_key = ?";
+  }
+
+  /**
+   * Inserts a record; parameters scope, key, state, owner, lease_until, expires_at, updated_at. A
+   * unique-key violation means another caller inserted first.
+   *
+   * @param table the dedup table
+   * @return the SQL
+   */
+  default String insertSql(String table) {
+    return "INSERT INTO "
+        + table
+        + " (scope, dedup_key, state, owner, lease_until, expires_at, updated_at)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+  }
+
+  /**
+   * Moves a PROCESSING record from the (owner, lease) read to a new owner and lease; parameters new
+   * owner, new lease_until, updated_at, scope, key, old owner, old lease_until.
+   *
+   * @param table the dedup table
+   * @return the SQL
+   */
+  default String takeOverSql(String table) {
+    return "UPDATE "
+        + table
+        + " SET owner = ?, lease_until = ?, updated_at = ? WHERE scope = ? AND dedup_key = ?"
+        + " AND state = '"
+        + PROCESSING
+        + "' AND owner = ? AND lease_until = ?";
+  }
+
+  /**
+   * Reclaims an expired CONSUMED record as PROCESSING; parameters owner, lease_until, updated_at,
+   * scope, key, now.
+   *
+   * @param table the dedup table
+   * @return the SQL
+   */
+  default String reclaimExpiredSql(String table) {
+    return "UPDATE "
+        + table
+        + " SET state = '"
+        + PROCESSING
+        + "', owner = ?, lease_until = ?, expires_at = NULL, updated_at = ? WHERE scope = ?"
+        + " AND dedup_key = ? AND state = '"
+        + CONSUMED
+        + "' AND expires_at <= ?";
+  }
+
+  /**
+   * Extends a lease; parameters lease_until, updated_at, scope, key, owner.
+   *
+   * @param table the dedup table
+   * @return the SQL
+   */
+  default String extendSql(String table) {
+    return "UPDATE "
+        + table
+        + " SET lease_until = ?, updated_at = ? WHERE scope = ? AND dedup_key = ? AND state = '"
+        + PROCESSING
+        + "' AND owner = ?";
+  }
+
+  /**
+   * Marks the owner's PROCESSING record CONSUMED; parameters expires_at, updated_at, scope, key,
+   * owner.
+   *
+   * @param table the dedup table
+   * @return the SQL
+   */
+  default String markConsumedSql(String table) {
+    return "UPDATE "
+        + table
+        + " SET state = '"
+        + CONSUMED
+        + "', expires_at = ?, lease_until = NULL, updated_at = ? WHERE scope = ? AND dedup_key = ?"
+        + " AND state = '"
+        + PROCESSING
+        + "' AND owner = ?";
+  }
+
+  /**
+   * Deletes the owner's PROCESSING record; parameters scope, key, owner.
+   *
+   * @param table the dedup table
+   * @return the SQL
+   */
+  default String releaseSql(String table) {
+    return "DELETE FROM "
+        + table
+        + " WHERE scope = ? AND dedup_key = ? AND state = '"
+        + PROCESSING
+        + "' AND owner = ?";
+  }
+
+  /**
+   * Deletes expired records; parameters now (CONSUMED expiry), now (PROCESSING lease).
+   *
+   * @param table the dedup table
+   * @return the SQL
+   */
+  default String purgeSql(String table) {
+    return "DELETE FROM "
+        + table
+        + " WHERE (state = '"
+        + CONSUMED
+        + "' AND expires_at <= ?) OR (state = '"
+        + PROCESSING
+        + "' AND lease_until <= ?)";
+  }
+}

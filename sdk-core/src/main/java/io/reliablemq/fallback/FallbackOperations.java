@@ -32,13 +32,13 @@ public interface FallbackOperations {
   Optional<Duration> oldestAge();
 
   /**
-   * A page of entries, oldest first.
+   * A page of entries, oldest first, without bodies or property values.
    *
    * @param offset entries to skip
    * @param limit most entries to return
-   * @return the entries
+   * @return the summaries
    */
-  List<StoredEntry> list(long offset, int limit);
+  List<EntrySummary> list(long offset, int limit);
 
   /** Wakes the replayer now instead of at its next poll or backoff. */
   void replayNow();

@@ -2,6 +2,7 @@ package io.reliablemq.fallback.tool;
 
 import io.reliablemq.ReliableMQException;
 import io.reliablemq.fallback.EntryState;
+import io.reliablemq.fallback.EntrySummary;
 import io.reliablemq.fallback.FallbackStoreConfig;
 import io.reliablemq.fallback.StoredEntry;
 import io.reliablemq.fallback.jdbc.H2Dialect;
@@ -119,17 +120,18 @@ public final class FallbackTool {
             int limit = rest.isEmpty() ? 50 : Integer.parseInt(rest.pollFirst());
             out.println(
                 "sequence\tid\ttopic\tgroup\tstate\tattempts\tstoredAt\tbodyBytes\tlastError");
-            for (StoredEntry e : store.list(0, limit)) {
+            for (StoredEntry entry : store.list(0, limit)) {
+              EntrySummary e = EntrySummary.of(entry);
               out.printf(
                   "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%s%n",
                   e.sequence(),
                   e.id(),
-                  e.message().topic(),
-                  e.message().messageGroup().orElse("-"),
+                  e.topic(),
+                  e.messageGroup().orElse("-"),
                   e.state(),
                   e.attempts(),
                   e.storedAt(),
-                  e.message().bodyLength(),
+                  e.bodyBytes(),
                   e.lastError().orElse("-"));
             }
             return 0;

@@ -7,6 +7,7 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.reliablemq.fallback.EntryState;
+import io.reliablemq.fallback.EntrySummary;
 import io.reliablemq.fallback.FallbackOperations;
 import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.StoredEntry;
@@ -41,6 +42,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.apache.rocketmq.client.apis.ClientException;
 import org.apache.rocketmq.client.apis.ClientServiceProvider;
 import org.apache.rocketmq.client.apis.message.Message;
@@ -669,8 +671,8 @@ public final class ReliableProducerImpl implements ReliableProducer {
     }
 
     @Override
-    public List<StoredEntry> list(long offset, int limit) {
-      return store.list(offset, limit);
+    public List<EntrySummary> list(long offset, int limit) {
+      return store.list(offset, limit).stream().map(EntrySummary::of).collect(Collectors.toList());
     }
 
     @Override

@@ -59,6 +59,23 @@ public interface FallbackStore extends AutoCloseable {
   boolean delete(String id);
 
   /**
+   * Removes several entries once the broker acknowledged them, in one transaction where the store
+   * can: the replayer deletes a round's acknowledged entries together instead of one commit each.
+   *
+   * @param ids the {@code reliablemq_id}s
+   * @return how many entries were removed
+   */
+  default int deleteAll(java.util.Collection<String> ids) {
+    int removed = 0;
+    for (String id : ids) {
+      if (delete(id)) {
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /**
    * Records a failed replay attempt and releases the claim, keeping the entry PENDING.
    *
    * @param id the {@code reliablemq_id}

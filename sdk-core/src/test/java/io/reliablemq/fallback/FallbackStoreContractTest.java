@@ -381,6 +381,21 @@ public abstract class FallbackStoreContractTest {
   }
 
   @Test
+  void deleteAllRemovesTheGivenEntriesTogether_andLowersTheirGroupFences() {
+    StoredEntry a = appendGroup("fifo", "G");
+    StoredEntry b = appendGroup("fifo", "G");
+    StoredEntry c = appendGroup("fifo", "H");
+
+    assertThat(store.deleteAll(List.of(a.id(), b.id(), "unknown"))).isEqualTo(2);
+
+    assertThat(idsOf(store.list(0, 10))).containsExactly(c.id());
+    assertThat(store.count()).isEqualTo(1);
+    assertThat(store.holdsGroup("fifo", "G")).isFalse();
+    assertThat(store.holdsGroup("fifo", "H")).isTrue();
+    assertThat(store.deleteAll(List.of())).isZero();
+  }
+
+  @Test
   void groupIsHeldWhileAnyOfItsEntriesIsPendingOrParked() {
     assertThat(store.holdsGroup("fifo", "G")).isFalse();
     StoredEntry g1 = appendGroup("fifo", "G");

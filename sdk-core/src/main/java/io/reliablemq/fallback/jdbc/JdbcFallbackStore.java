@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -786,6 +787,57 @@ public final class JdbcFallbackStore implements FallbackStore {
       }
     } catch (SQLException e) {
       throw failure("delete entry " + id, e);
+    }
+  }
+
+  @Override
+  public int deleteAll(Collection<String> ids) {
+    Objects.requireNonNull(ids, "ids");
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    checkOpen();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        List<GroupKey> groupsDeleted = new ArrayList<>();
+        long bytesDeleted = 0;
+        int removed = 0;
+        try (PreparedStatement select = c.prepareStatement(dialect.selectForDeleteSql(table));
+            PreparedStatement delete = c.prepareStatement(dialect.deleteSql(table))) {
+          for (String id : ids) {
+            select.setString(1, id);
+            int bodyBytes;
+            GroupKey group;
+            try (ResultSet rs = select.executeQuery()) {
+              if (!rs.next()) {
+                continue;
+              }
+              bodyBytes = rs.getInt(1);
+              String g = rs.getString(3);
+              group = g == null ? null : new GroupKey(rs.getString(2), g);
+            }
+            delete.setString(1, id);
+            if (delete.executeUpdate() == 1) {
+              removed++;
+              bytesDeleted += bodyBytes;
+              groupsDeleted.add(group);
+            }
+          }
+        }
+        c.commit();
+        synchronized (stateLock) {
+          rows -= removed;
+          bytes -= bytesDeleted;
+        }
+        groupsDeleted.forEach(this::lowerFence);
+        return removed;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw failure("delete " + ids.size() + " entries", e);
     }
   }
 

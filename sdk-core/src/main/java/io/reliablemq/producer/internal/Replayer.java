@@ -7,6 +7,7 @@ import io.reliablemq.producer.ErrorKind;
 import io.reliablemq.producer.ExceptionClassifier;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,6 +39,9 @@ final class Replayer {
   private static final Logger log = LoggerFactory.getLogger(Replayer.class);
   static final int WINDOW = 64;
 
+  /** Acknowledged entries deleted per store transaction. */
+  static final int DELETE_BATCH = 256;
+
   private final FallbackStore store;
   private final ReplayConfig config;
   private final Function<StoredEntry, CompletableFuture<?>> sender;
@@ -48,6 +52,7 @@ final class Replayer {
   private final AtomicLong replayed = new AtomicLong();
   private final AtomicLong parked = new AtomicLong();
   private final AtomicLong failedRounds = new AtomicLong();
+  private final List<String> acknowledged = new ArrayList<>();
   private volatile boolean running;
   private boolean wakeRequested;
   private boolean forceRequested;
@@ -198,6 +203,7 @@ final class Replayer {
   }
 
   private Round replay(List<StoredEntry> batch) throws InterruptedException {
+    acknowledged.clear();
     Deque<InFlight> inFlight = new ArrayDeque<>();
     Map<String, Integer> laneInFlight = new HashMap<>();
     Set<String> stoppedLanes = new HashSet<>();
@@ -232,6 +238,7 @@ final class Replayer {
     while (!inFlight.isEmpty()) {
       settle(inFlight.poll(), laneInFlight, stoppedLanes, unreachable);
     }
+    deleteAcknowledged();
     return unreachable[0] ? Round.UNREACHABLE : Round.DONE;
   }
 
@@ -246,8 +253,12 @@ final class Replayer {
     }
     try {
       f.future.get();
-      store.delete(f.entry.id());
-      replayed.incrementAndGet();
+      // Deleted in batches: an entry acknowledged but not yet deleted when the process dies is
+      // sent again after its lease expires, a duplicate that consumers drop by reliablemq_id.
+      acknowledged.add(f.entry.id());
+      if (acknowledged.size() >= DELETE_BATCH) {
+        deleteAcknowledged();
+      }
       bucket.speedUp();
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -271,6 +282,14 @@ final class Replayer {
           bucket.slowDown();
         }
       }
+    }
+  }
+
+  private void deleteAcknowledged() {
+    if (!acknowledged.isEmpty()) {
+      store.deleteAll(acknowledged);
+      replayed.addAndGet(acknowledged.size());
+      acknowledged.clear();
     }
   }
 

@@ -477,7 +477,13 @@ public final class ReliableProducerImpl implements ReliableProducer {
         throw new IllegalStateException("ReliableProducer is closed");
       }
       if (producer == null) {
-        producer = factory.create();
+        try {
+          producer = factory.create();
+        } catch (IllegalStateException e) {
+          // A client that announces topics fails to start (its service ends FAILED) while the
+          // proxy is unreachable: an outage to retry, never a rejection to park.
+          throw new ClientNotStartedException(e);
+        }
       }
       return producer;
     }
@@ -574,6 +580,18 @@ public final class ReliableProducerImpl implements ReliableProducer {
       t.setDaemon(true);
       return t;
     };
+  }
+
+  /**
+   * The client could not be built; retryable (its class is not the plain {@link ClientException}
+   * the classifier unwraps, so the cause's classification does not leak through).
+   */
+  static final class ClientNotStartedException extends ClientException {
+    private static final long serialVersionUID = 1L;
+
+    ClientNotStartedException(Throwable cause) {
+      super("RocketMQ client could not start: " + cause.getMessage(), cause);
+    }
   }
 
   /** One logical send in progress. */

@@ -314,8 +314,22 @@ public final class TransactionalSenderImpl implements TransactionalSender {
     Duration backoff = retry.initialBackoff();
     while (true) {
       attempts++;
+      Producer p;
       try {
-        Producer p = producer.client();
+        p = producer.client();
+      } catch (ClientException | RuntimeException e) {
+        if (e instanceof IllegalStateException && closed) {
+          throw (IllegalStateException) e;
+        }
+        // The client announces its topics at build, which fails (IllegalStateException from the
+        // client's service) while the proxy is unreachable: an outage, retried, never a rejection.
+        last = e;
+        p = null;
+      }
+      try {
+        if (p == null) {
+          throw new ClientNotStarted(last);
+        }
         Transaction tx = p.beginTransaction();
         SendReceipt receipt = p.send(clientMessage, tx);
         return new Half(tx, String.valueOf(receipt.getMessageId()));
@@ -323,8 +337,9 @@ public final class TransactionalSenderImpl implements TransactionalSender {
         if (e instanceof IllegalStateException && closed) {
           throw (IllegalStateException) e;
         }
-        last = e;
-        if (ExceptionClassifier.classify(e) == ErrorKind.NON_RETRYABLE) {
+        last = e instanceof ClientNotStarted ? e.getCause() : e;
+        if (!(e instanceof ClientNotStarted)
+            && ExceptionClassifier.classify(e) == ErrorKind.NON_RETRYABLE) {
           throw new SendFailedException(
               m.topic(),
               id,
@@ -440,6 +455,15 @@ public final class TransactionalSenderImpl implements TransactionalSender {
     closed = true;
     cleaner.shutdownNow();
     producer.close();
+  }
+
+  /** Marks an attempt that failed because the client could not be built (proxy unreachable). */
+  private static final class ClientNotStarted extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ClientNotStarted(Throwable cause) {
+      super(cause == null ? null : cause.toString(), cause, false, false);
+    }
   }
 
   /** A half message sent, waiting for its commit or rollback. */

@@ -136,7 +136,9 @@ public interface Dialect {
         + entryColumns()
         + " FROM "
         + table
-        + " e WHERE e.state = '"
+        + " e"
+        + claimScanHint()
+        + " WHERE e.state = '"
         + PENDING
         + "' AND (e.lease_until IS NULL OR e.lease_until <= ?) AND (e.message_group IS NULL OR NOT"
         + " EXISTS (SELECT 1 FROM "
@@ -146,6 +148,16 @@ public interface Dialect {
         + PARKED
         + "' OR (b.lease_until > ? AND b.lease_owner <> ?)))) ORDER BY e.seq LIMIT ?"
         + (supportsSkipLocked() ? " FOR UPDATE SKIP LOCKED" : "");
+  }
+
+  /**
+   * A table hint for the claim's scan of the entries table, placed right after its alias. Empty by
+   * default.
+   *
+   * @return the hint, with a leading space, or empty
+   */
+  default String claimScanHint() {
+    return "";
   }
 
   /**

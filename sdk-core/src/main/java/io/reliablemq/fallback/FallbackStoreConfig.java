@@ -1,10 +1,10 @@
 package io.reliablemq.fallback;
 
+import io.reliablemq.internal.jdbc.StoreNames;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Settings of a JDBC fallback store. Immutable; build with {@link #custom()} or take {@link
@@ -17,7 +17,6 @@ import java.util.regex.Pattern;
  */
 public final class FallbackStoreConfig {
   /** Names and prefixes: a letter, then letters, digits and underscores, at most 63 in all. */
-  static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z][A-Za-z0-9_]{0,62}$");
 
   /**
    * Longest table prefix: the longest derived name ({@code <prefix>_fallback_group_idx}, 19 more
@@ -230,18 +229,7 @@ public final class FallbackStoreConfig {
      * @return this builder
      */
     public Builder directory(Path directory) {
-      Objects.requireNonNull(directory, "directory");
-      Path abs = directory.toAbsolutePath().normalize();
-      String text = abs.toString();
-      for (int i = 0; i < text.length(); i++) {
-        char c = text.charAt(i);
-        // ';' separates H2 URL settings: a path holding one could switch settings on.
-        if (c == ';' || Character.isISOControl(c)) {
-          throw new IllegalArgumentException(
-              "directory must not contain ';' or control characters, was " + text);
-        }
-      }
-      this.directory = abs;
+      this.directory = StoreNames.directory(directory);
       return this;
     }
 
@@ -252,7 +240,7 @@ public final class FallbackStoreConfig {
      * @return this builder
      */
     public Builder name(String name) {
-      this.name = identifier("name", name, 63);
+      this.name = StoreNames.identifier("name", name, 63);
       return this;
     }
 
@@ -264,7 +252,7 @@ public final class FallbackStoreConfig {
      * @return this builder
      */
     public Builder tablePrefix(String tablePrefix) {
-      this.tablePrefix = identifier("tablePrefix", tablePrefix, MAX_TABLE_PREFIX_LENGTH);
+      this.tablePrefix = StoreNames.identifier("tablePrefix", tablePrefix, MAX_TABLE_PREFIX_LENGTH);
       return this;
     }
 
@@ -372,21 +360,6 @@ public final class FallbackStoreConfig {
         directory(Path.of("reliablemq-fallback"));
       }
       return new FallbackStoreConfig(this);
-    }
-
-    private static String identifier(String field, String value, int maxLength) {
-      if (value == null || !IDENTIFIER.matcher(value).matches()) {
-        throw new IllegalArgumentException(
-            field
-                + " must match ^[A-Za-z][A-Za-z0-9_]{0,62}$ (a letter, then letters, digits, _),"
-                + " was "
-                + (value == null ? "null" : '"' + value + '"'));
-      }
-      if (value.length() > maxLength) {
-        throw new IllegalArgumentException(
-            field + " must be at most " + maxLength + " characters, was " + value.length());
-      }
-      return value;
     }
   }
 }

@@ -6,6 +6,7 @@ import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.fallback.SchemaManagement;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
 import io.reliablemq.id.IdGenerator;
+import io.reliablemq.internal.jdbc.StoreNames;
 import io.reliablemq.message.MessageLimits;
 import io.reliablemq.producer.SendRetryConfig;
 import java.time.Clock;
@@ -41,7 +42,6 @@ public final class TransactionalSenderConfig {
   /** Shortest log retention. */
   public static final Duration MIN_LOG_RETENTION = Duration.ofMinutes(10);
 
-  private static final Pattern TABLE_PREFIX = Pattern.compile("^[A-Za-z][A-Za-z0-9_]{0,62}$");
   private static final Pattern TYPE = Pattern.compile("^[A-Za-z0-9_.-]{1,64}$");
 
   private final ClientSettings client;
@@ -327,15 +327,7 @@ public final class TransactionalSenderConfig {
      * @return this builder
      */
     public Builder tablePrefix(String prefix) {
-      if (prefix == null
-          || !TABLE_PREFIX.matcher(prefix).matches()
-          || prefix.length() > MAX_TABLE_PREFIX_LENGTH) {
-        throw new IllegalArgumentException(
-            "tablePrefix must match ^[A-Za-z][A-Za-z0-9_]{0,62}$ and be at most "
-                + MAX_TABLE_PREFIX_LENGTH
-                + " characters");
-      }
-      this.tablePrefix = prefix;
+      this.tablePrefix = StoreNames.identifier("tablePrefix", prefix, MAX_TABLE_PREFIX_LENGTH);
       return this;
     }
 

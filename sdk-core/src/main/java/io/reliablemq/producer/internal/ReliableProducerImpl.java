@@ -11,6 +11,7 @@ import io.reliablemq.fallback.EntrySummary;
 import io.reliablemq.fallback.FallbackOperations;
 import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.StoredEntry;
+import io.reliablemq.internal.BoundedClose;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.message.internal.MessageValidator;
 import io.reliablemq.producer.CircuitConfig;
@@ -24,7 +25,6 @@ import io.reliablemq.producer.SendRetryConfig;
 import io.reliablemq.producer.SendStatus;
 import io.reliablemq.transaction.TransactionCheck;
 import io.reliablemq.transaction.TransactionDecision;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -541,35 +541,8 @@ public final class ReliableProducerImpl implements ReliableProducer {
       producer = null;
     }
     if (p != null) {
-      closeBounded(p);
-    }
-  }
-
-  /**
-   * Closes the client on a daemon thread and waits a bounded time: the 5.2.0 client's close was
-   * seen to block forever after the broker was killed and restarted, and a hung close must not hang
-   * the application's shutdown.
-   */
-  private static void closeBounded(Producer p) {
-    Thread closer =
-        new Thread(
-            () -> {
-              try {
-                p.close();
-              } catch (IOException | RuntimeException e) {
-                log.warn("Closing the RocketMQ producer failed: {}", e.toString());
-              }
-            },
-            "reliablemq-producer-close");
-    closer.setDaemon(true);
-    closer.start();
-    try {
-      closer.join(CLOSE_TIMEOUT.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (closer.isAlive()) {
-      log.warn("The RocketMQ producer did not close within {}; leaving it behind", CLOSE_TIMEOUT);
+      // The 5.2.0 client's close was seen to block forever after a broker kill and restart.
+      BoundedClose.close(p, "RocketMQ producer", CLOSE_TIMEOUT);
     }
   }
 

@@ -33,28 +33,24 @@ import org.apache.rocketmq.client.apis.producer.Producer;
 /**
  * The fallback path's figures: store append throughput (1 and 8 threads, both durability modes),
  * send latency while the circuit is open, and the replay drain rate against the raw client's async
- * send rate on the same embedded broker in the same run. Prints a table; asserts nothing.
- *
- * <p>Argument: a scratch directory.
+ * send rate on the same embedded broker in the same run. Asserts nothing.
  */
-public final class FallbackBench {
+final class FallbackBench {
   private static final byte[] BODY = new byte[1024];
   private static final int ROUNDS = 3;
 
   private FallbackBench() {}
 
   /**
-   * Runs the benchmarks.
+   * Runs the fallback figures selected by {@code only}.
    *
-   * @param args scratch directory
+   * @param scratch a scratch directory
+   * @param only the figure ids to run, e.g. {@code B3,B4,B5}
+   * @return table rows
    * @throws Exception on a setup failure
    */
-  public static void main(String[] args) throws Exception {
-    Path scratch = Path.of(args.length > 0 ? args[0] : "target/bench");
-    Files.createDirectories(scratch);
+  static List<String> rows(Path scratch, String only) throws Exception {
     int replayCount = Integer.getInteger("bench.replay.count", 50_000);
-    // -Dbench.only=B5 (or B3,B4) runs a subset.
-    String only = System.getProperty("bench.only", "B3,B4,B5");
     List<String> rows = new ArrayList<>();
     if (only.contains("B4")) {
       for (Durability durability : Durability.values()) {
@@ -73,9 +69,7 @@ public final class FallbackBench {
     if (only.contains("B5")) {
       rows.addAll(replayDrain(scratch, replayCount));
     }
-    System.out.println();
-    System.out.println("figure | min | median | max | unit");
-    rows.forEach(System.out::println);
+    return rows;
   }
 
   private static double appendRate(Path scratch, Durability durability, int threads, int total)
@@ -227,7 +221,7 @@ public final class FallbackBench {
     }
   }
 
-  private static String row(String figure, List<Double> values, String unit) {
+  static String row(String figure, List<Double> values, String unit) {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
     return String.format(
@@ -241,7 +235,7 @@ public final class FallbackBench {
         sorted.size());
   }
 
-  private static double seconds(long startNanos) {
+  static double seconds(long startNanos) {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 

@@ -1,5 +1,5 @@
 /**
- * Spring Boot auto-configuration for ReliableMQ: properties under {@code reliablemq.*}, producer,
- * template and annotation-driven listeners. Arrives with the Spring Boot starter issue.
+ * Spring Boot integration of ReliableMQ: {@link io.reliablemq.spring.ReliableTemplate} to send
+ * application objects; auto-configuration, listeners and Actuator support live in sub-packages.
  */
 package io.reliablemq.spring;

@@ -1,0 +1,133 @@
+package io.reliablemq.spring;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.reliablemq.message.ReliableMessage;
+import io.reliablemq.producer.ReliableProducer;
+import io.reliablemq.producer.SendOutcome;
+import io.reliablemq.spring.internal.PayloadConverter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Sends application objects through a {@link ReliableProducer}. A payload that is a {@code byte[]}
+ * or a {@link String} is sent as it is (strings in UTF-8); any other object is sent as JSON written
+ * by the application's Jackson {@link ObjectMapper}. Every method has the producer's guarantees: it
+ * returns SENT or STORED, or throws (see {@link ReliableProducer#send}). Thread-safe.
+ */
+public class ReliableTemplate {
+  private final ReliableProducer producer;
+  private final PayloadConverter converter;
+
+  /**
+   * Creates a template.
+   *
+   * @param producer the producer (not closed by the template)
+   * @param mapper the JSON mapper for payloads other than bytes and strings
+   */
+  public ReliableTemplate(ReliableProducer producer, ObjectMapper mapper) {
+    this.producer = Objects.requireNonNull(producer, "producer");
+    this.converter = new PayloadConverter(mapper);
+  }
+
+  /**
+   * A message builder with the payload converted, for tags, keys and properties.
+   *
+   * @param topic the topic
+   * @param payload bytes, a string or an object sent as JSON
+   * @return the builder; send its message with {@link #send(ReliableMessage)}
+   */
+  public ReliableMessage.Builder message(String topic, Object payload) {
+    return ReliableMessage.builder(topic).body(converter.toBody(payload));
+  }
+
+  /**
+   * Sends a message built by the caller and waits.
+   *
+   * @param message the message
+   * @return SENT or STORED
+   */
+  public SendOutcome send(ReliableMessage message) {
+    return producer.send(message);
+  }
+
+  /**
+   * Sends a payload and waits for the outcome.
+   *
+   * @param topic the topic
+   * @param payload bytes, a string or an object sent as JSON
+   * @return SENT or STORED
+   */
+  public SendOutcome sendSync(String topic, Object payload) {
+    return producer.send(message(topic, payload).build());
+  }
+
+  /**
+   * Sends a payload with a tag and waits for the outcome.
+   *
+   * @param topic the topic
+   * @param tag the tag
+   * @param payload bytes, a string or an object sent as JSON
+   * @return SENT or STORED
+   */
+  public SendOutcome sendSync(String topic, String tag, Object payload) {
+    return producer.send(message(topic, payload).tag(tag).build());
+  }
+
+  /**
+   * Sends a payload without blocking.
+   *
+   * @param topic the topic
+   * @param payload bytes, a string or an object sent as JSON
+   * @return the outcome, SENT or STORED
+   */
+  public CompletableFuture<SendOutcome> sendAsync(String topic, Object payload) {
+    return producer.sendAsync(message(topic, payload).build());
+  }
+
+  /**
+   * Sends a payload to a FIFO topic in a message group and waits.
+   *
+   * @param topic a FIFO topic
+   * @param messageGroup the group whose messages are delivered in order
+   * @param payload bytes, a string or an object sent as JSON
+   * @return SENT or STORED
+   */
+  public SendOutcome sendFifo(String topic, String messageGroup, Object payload) {
+    return producer.send(message(topic, payload).messageGroup(messageGroup).build());
+  }
+
+  /**
+   * Sends a payload to a DELAY topic for delivery after a delay, and waits.
+   *
+   * @param topic a DELAY topic
+   * @param payload bytes, a string or an object sent as JSON
+   * @param delay the delay, at most one day
+   * @return SENT or STORED
+   */
+  public SendOutcome sendDelayed(String topic, Object payload, Duration delay) {
+    return producer.send(message(topic, payload).deliveryDelay(delay).build());
+  }
+
+  /**
+   * Sends a payload to a DELAY topic for delivery at a time, and waits.
+   *
+   * @param topic a DELAY topic
+   * @param payload bytes, a string or an object sent as JSON
+   * @param deliveryTime when to deliver, at most one day ahead
+   * @return SENT or STORED
+   */
+  public SendOutcome sendDelayed(String topic, Object payload, Instant deliveryTime) {
+    return producer.send(message(topic, payload).deliveryTime(deliveryTime).build());
+  }
+
+  /**
+   * The producer behind this template.
+   *
+   * @return the producer
+   */
+  public ReliableProducer producer() {
+    return producer;
+  }
+}

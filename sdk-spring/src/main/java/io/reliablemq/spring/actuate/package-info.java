@@ -1,0 +1,2 @@
+/** Actuator integration: the health indicator and the {@code reliablemq} endpoint. */
+package io.reliablemq.spring.actuate;

@@ -1,0 +1,73 @@
+package io.reliablemq.spring.autoconfigure;
+
+import io.reliablemq.fallback.FallbackStoreConfig;
+import io.reliablemq.producer.ReliableProducer;
+import io.reliablemq.spring.actuate.ReliableMQEndpoint;
+import io.reliablemq.spring.actuate.ReliableMQHealthIndicator;
+import io.reliablemq.spring.listener.ReliableListenerRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/** The health indicator {@code reliablemq} and the Actuator endpoint {@code reliablemq}. */
+@AutoConfiguration(after = ReliableMQAutoConfiguration.class)
+@ConditionalOnClass({
+  HealthIndicator.class,
+  ConditionalOnEnabledHealthIndicator.class,
+  ConditionalOnAvailableEndpoint.class
+})
+@ConditionalOnBean(ReliableProducer.class)
+public class ReliableMQActuatorAutoConfiguration {
+
+  /** Creates the configuration (instantiated by Spring). */
+  public ReliableMQActuatorAutoConfiguration() {}
+
+  /**
+   * The health indicator.
+   *
+   * @param producer the producer
+   * @param listeners the listener registry, if any
+   * @param properties the properties
+   * @return the indicator
+   */
+  @Bean
+  @ConditionalOnMissingBean(name = "reliableMQHealthIndicator")
+  @ConditionalOnEnabledHealthIndicator("reliablemq")
+  public ReliableMQHealthIndicator reliableMQHealthIndicator(
+      ReliableProducer producer,
+      ObjectProvider<ReliableListenerRegistry> listeners,
+      ReliableMQProperties properties) {
+    long capacity =
+        properties.getFallback().getMaxRows() != null
+            ? properties.getFallback().getMaxRows()
+            : FallbackStoreConfig.ofDefaults().maxRows();
+    return new ReliableMQHealthIndicator(producer, listeners.getIfAvailable(), capacity);
+  }
+
+  /**
+   * The endpoint.
+   *
+   * @param producer the producer
+   * @param listeners the listener registry, if any
+   * @param properties the properties
+   * @return the endpoint
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnAvailableEndpoint
+  public ReliableMQEndpoint reliableMQEndpoint(
+      ReliableProducer producer,
+      ObjectProvider<ReliableListenerRegistry> listeners,
+      ReliableMQProperties properties) {
+    return new ReliableMQEndpoint(
+        producer,
+        listeners.getIfAvailable(),
+        properties.getManagement().isWriteOperationsEnabled());
+  }
+}

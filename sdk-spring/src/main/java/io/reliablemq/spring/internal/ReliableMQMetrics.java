@@ -1,0 +1,61 @@
+package io.reliablemq.spring.internal;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.reliablemq.fallback.FallbackOperations;
+import io.reliablemq.producer.ReliableProducer;
+import java.time.Duration;
+
+/**
+ * Gauges of the producer: {@code reliablemq.fallback.backlog}, {@code
+ * reliablemq.fallback.oldest.age} (seconds) and {@code reliablemq.circuit.open} (1 when open).
+ * Consumers record their own metrics through the registry they are configured with.
+ */
+public final class ReliableMQMetrics implements MeterBinder {
+  private final ReliableProducer producer;
+
+  /**
+   * Creates the binder.
+   *
+   * @param producer the producer
+   */
+  public ReliableMQMetrics(ReliableProducer producer) {
+    this.producer = producer;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    producer
+        .fallback()
+        .ifPresent(
+            ops -> {
+              Gauge.builder("reliablemq.fallback.backlog", ops, ReliableMQMetrics::backlog)
+                  .description("Messages waiting in the fallback store")
+                  .register(registry);
+              Gauge.builder("reliablemq.fallback.oldest.age", ops, ReliableMQMetrics::oldestAge)
+                  .description("Age of the oldest message in the fallback store")
+                  .baseUnit("seconds")
+                  .register(registry);
+            });
+    Gauge.builder("reliablemq.circuit.open", producer, p -> "OPEN".equals(p.circuitState()) ? 1 : 0)
+        .description("1 while the circuit in front of the broker is open")
+        .register(registry);
+  }
+
+  private static double backlog(FallbackOperations ops) {
+    try {
+      return ops.count();
+    } catch (RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  private static double oldestAge(FallbackOperations ops) {
+    try {
+      return ops.oldestAge().map(Duration::toMillis).orElse(0L) / 1000.0;
+    } catch (RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package io.reliablemq.spring.listener;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.reliablemq.client.ClientSettings;
+import io.reliablemq.consumer.DedupConfig;
+import io.reliablemq.consumer.ReliableConsumerConfig;
+import io.reliablemq.dedup.DedupStore;
+import io.reliablemq.spring.autoconfigure.ReliableMQProperties;
+import io.reliablemq.spring.internal.CoreConfigs;
+import io.reliablemq.spring.internal.ListenerContainer;
+import io.reliablemq.spring.internal.ListenerEndpoint;
+import io.reliablemq.spring.internal.PayloadConverter;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Holds a listener container per {@link ReliableMessageListener} method and runs them with the
+ * application context: started after every singleton exists, stopped early on shutdown (before the
+ * producer, replayer and stores close, which are beans it depends on or that close later).
+ */
+public class ReliableListenerRegistry implements SmartLifecycle, DisposableBean {
+  /** Stops among the first lifecycle beans, so listeners stop before anything they use. */
+  public static final int PHASE = Integer.MAX_VALUE - 1000;
+
+  private final ReliableMQProperties properties;
+  private final ClientSettings client;
+  private final ObjectProvider<DedupStore> dedupStores;
+  private final MeterRegistry meterRegistry;
+  private final PayloadConverter converter;
+  private final List<ListenerContainer> containers = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService scheduler;
+  private volatile boolean running;
+
+  /**
+   * Creates an empty registry.
+   *
+   * @param properties the properties
+   * @param client how to reach the proxy
+   * @param dedupStores the store of idempotent listeners, resolved on first use; none when dedup is
+   *     off
+   * @param meterRegistry where consumers record metrics, or null
+   * @param converter converts bodies to parameters
+   */
+  public ReliableListenerRegistry(
+      ReliableMQProperties properties,
+      ClientSettings client,
+      ObjectProvider<DedupStore> dedupStores,
+      MeterRegistry meterRegistry,
+      PayloadConverter converter) {
+    this.properties = properties;
+    this.client = client;
+    this.dedupStores = dedupStores;
+    this.meterRegistry = meterRegistry;
+    this.converter = converter;
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "reliablemq-listener-start");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /**
+   * Adds a listener; it starts now when the registry is running.
+   *
+   * @param endpoint the resolved method
+   * @throws IllegalStateException when the listener is idempotent and there is no dedup store
+   */
+  public void register(ListenerEndpoint endpoint) {
+    DedupStore dedupStore = endpoint.idempotent() ? dedupStores.getIfAvailable() : null;
+    if (endpoint.idempotent() && dedupStore == null) {
+      throw new IllegalStateException(
+          "@ReliableMessageListener "
+              + endpoint.beanName()
+              + "."
+              + endpoint.method().getName()
+              + " is idempotent but there is no DedupStore (reliablemq.dedup.enabled=false?):"
+              + " set idempotent = false or enable the dedup store");
+    }
+    ReliableConsumerConfig.Builder b =
+        ReliableConsumerConfig.custom(client, endpoint.consumerGroup())
+            .subscribe(endpoint.topic(), endpoint.tag())
+            .dedup(
+                endpoint.idempotent()
+                    ? CoreConfigs.dedup(properties, dedupStore)
+                    : DedupConfig.disabled());
+    if (endpoint.concurrency() != null) {
+      b.consumptionThreadCount(endpoint.concurrency());
+    }
+    if (meterRegistry != null) {
+      b.meterRegistry(meterRegistry);
+    }
+    ListenerContainer container =
+        new ListenerContainer(
+            endpoint,
+            b.build(),
+            converter,
+            scheduler,
+            properties.getListener().getStartRetryInterval(),
+            properties.getListener().getShutdownTimeout());
+    containers.add(container);
+    if (running) {
+      container.start();
+    }
+  }
+
+  /**
+   * The state of every listener.
+   *
+   * @return one status per annotated method
+   */
+  public List<ListenerStatus> statuses() {
+    return containers.stream().map(ListenerContainer::status).toList();
+  }
+
+  @Override
+  public void start() {
+    running = true;
+    containers.forEach(ListenerContainer::start);
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    containers.forEach(ListenerContainer::stop);
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public boolean isAutoStartup() {
+    return properties.getListener().isAutoStartup();
+  }
+
+  @Override
+  public int getPhase() {
+    return PHASE;
+  }
+
+  @Override
+  public void destroy() {
+    stop();
+    scheduler.shutdownNow();
+  }
+}

@@ -1,0 +1,60 @@
+package io.reliablemq.spring.listener;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a bean method as the handler of a topic for a consumer group. The method takes exactly one
+ * parameter: {@link io.reliablemq.consumer.ReceivedMessage}, {@code byte[]} (the body), {@link
+ * String} (the body in UTF-8), or any other type, read from the body as JSON by the application's
+ * Jackson {@code ObjectMapper}. Returning acknowledges the message; throwing makes the broker
+ * redeliver it later. String attributes resolve {@code ${...}} placeholders.
+ *
+ * <p>Each annotated method gets a listener container that starts with the application context (in
+ * the background while the broker is unreachable) and stops before the producer and stores close.
+ * An invalid signature fails the startup with a message naming the bean and the method.
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface ReliableMessageListener {
+  /**
+   * The topic.
+   *
+   * @return the topic, placeholders allowed
+   */
+  String topic();
+
+  /**
+   * The consumer group.
+   *
+   * @return the group, placeholders allowed
+   */
+  String consumerGroup();
+
+  /**
+   * The tag filter expression.
+   *
+   * @return {@code *} for every tag, or {@code a || b}
+   */
+  String tag() default "*";
+
+  /**
+   * Whether a message with the same dedup key ({@code reliablemq_id}, else the message id) reaches
+   * the method once while its dedup record lives. Needs the dedup store ({@code
+   * reliablemq.dedup.enabled}, on by default).
+   *
+   * @return true by default
+   */
+  boolean idempotent() default true;
+
+  /**
+   * Consumption threads of this listener.
+   *
+   * @return a positive number, a placeholder, or empty for the core default (20)
+   */
+  String concurrency() default "";
+}

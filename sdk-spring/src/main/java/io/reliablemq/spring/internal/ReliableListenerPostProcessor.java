@@ -122,6 +122,9 @@ public final class ReliableListenerPostProcessor
   private String resolve(String where, String attribute, String value) {
     try {
       String resolved = beanFactory.resolveEmbeddedValue(value);
+      if (resolved != null && resolved.contains("${")) {
+        throw new IllegalArgumentException("unresolved placeholder");
+      }
       return resolved == null ? "" : resolved;
     } catch (IllegalArgumentException e) {
       throw new BeanInitializationException(

@@ -679,6 +679,9 @@ public class ReliableMQProperties implements Validator {
     /** Poll interval while the store is empty. */
     private Duration idlePoll;
 
+    /** Longest wait between replay attempts while the broker stays unreachable. */
+    private Duration maxBackoff;
+
     /** Creates the properties at their defaults. */
     public Replay() {}
 
@@ -752,6 +755,24 @@ public class ReliableMQProperties implements Validator {
      */
     public void setIdlePoll(Duration idlePoll) {
       this.idlePoll = idlePoll;
+    }
+
+    /**
+     * Longest wait between failed replay attempts.
+     *
+     * @return the value, null for the default
+     */
+    public Duration getMaxBackoff() {
+      return maxBackoff;
+    }
+
+    /**
+     * Sets the longest wait between failed replay attempts.
+     *
+     * @param maxBackoff the value
+     */
+    public void setMaxBackoff(Duration maxBackoff) {
+      this.maxBackoff = maxBackoff;
     }
   }
 

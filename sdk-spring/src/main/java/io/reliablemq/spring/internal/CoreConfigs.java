@@ -187,6 +187,7 @@ public final class CoreConfigs {
     set("reliablemq.replay.max-rate-per-second", r.getMaxRatePerSecond(), b::maxRatePerSecond);
     set("reliablemq.replay.batch-size", r.getBatchSize(), b::batchSize);
     set("reliablemq.replay.idle-poll", r.getIdlePoll(), b::idlePoll);
+    set("reliablemq.replay.max-backoff", r.getMaxBackoff(), b::maxBackoff);
     return build("reliablemq.replay", b::build);
   }
 

@@ -5,6 +5,9 @@ import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.SendOutcome;
 import io.reliablemq.spring.internal.PayloadConverter;
+import io.reliablemq.transaction.LocalTransaction;
+import io.reliablemq.transaction.TransactionResult;
+import io.reliablemq.transaction.TransactionalSender;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -19,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 public class ReliableTemplate {
   private final ReliableProducer producer;
   private final PayloadConverter converter;
+  private final TransactionalSender sender;
 
   /**
    * Creates a template.
@@ -27,8 +31,43 @@ public class ReliableTemplate {
    * @param mapper the JSON mapper for payloads other than bytes and strings
    */
   public ReliableTemplate(ReliableProducer producer, ObjectMapper mapper) {
+    this(producer, mapper, null);
+  }
+
+  /**
+   * Creates a template that can also send in a local transaction.
+   *
+   * @param producer the producer (not closed by the template)
+   * @param mapper the JSON mapper for payloads other than bytes and strings
+   * @param sender the transactional sender, or null when there is none
+   */
+  public ReliableTemplate(
+      ReliableProducer producer, ObjectMapper mapper, TransactionalSender sender) {
     this.producer = Objects.requireNonNull(producer, "producer");
     this.converter = new PayloadConverter(mapper);
+    this.sender = sender;
+  }
+
+  /**
+   * Sends a payload to a TRANSACTION topic in one transaction with local database work: the message
+   * is delivered if and only if the work commits (see {@link TransactionalSender#send}). Call it
+   * outside any active transaction; the work runs in a transaction of its own.
+   *
+   * @param topic a TRANSACTION topic
+   * @param payload bytes, a string or an object sent as JSON
+   * @param work the local work, given the transaction's connection
+   * @param <T> the work's result type
+   * @return the outcome with the work's result
+   * @throws IllegalStateException when no transactional sender is configured ({@code
+   *     reliablemq.transaction.enabled})
+   */
+  public <T> TransactionResult<T> sendInTransaction(
+      String topic, Object payload, LocalTransaction<T> work) {
+    if (sender == null) {
+      throw new IllegalStateException(
+          "no TransactionalSender: set reliablemq.transaction.enabled=true with a DataSource");
+    }
+    return sender.send(message(topic, payload).build(), work);
   }
 
   /**

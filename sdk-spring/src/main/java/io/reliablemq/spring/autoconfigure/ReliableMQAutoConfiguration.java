@@ -14,6 +14,7 @@ import io.reliablemq.spring.internal.CoreConfigs;
 import io.reliablemq.spring.internal.PayloadConverter;
 import io.reliablemq.spring.internal.ReliableListenerPostProcessor;
 import io.reliablemq.spring.listener.ReliableListenerRegistry;
+import io.reliablemq.transaction.TransactionalSender;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -76,14 +77,20 @@ public class ReliableMQAutoConfiguration {
    * @param properties the properties
    * @param client the client settings
    * @param store the fallback store, if any
+   * @param sender the transactional sender, if any: the producer answers its check-backs too
    * @return the started producer
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public ReliableProducer reliableProducer(
-      ReliableMQProperties properties, ClientSettings client, ObjectProvider<FallbackStore> store) {
+      ReliableMQProperties properties,
+      ClientSettings client,
+      ObjectProvider<FallbackStore> store,
+      ObjectProvider<TransactionalSender> sender) {
+    TransactionalSender tx = sender.getIfAvailable();
     return ReliableProducer.create(
-        CoreConfigs.producer(properties, client, store.getIfAvailable()));
+        CoreConfigs.producer(
+            properties, client, store.getIfAvailable(), tx == null ? null : tx.transactionCheck()));
   }
 
   /**
@@ -91,14 +98,19 @@ public class ReliableMQAutoConfiguration {
    *
    * @param producer the producer
    * @param mapper the application's JSON mapper, if any
+   * @param sender the transactional sender, if any
    * @return the template
    */
   @Bean
   @ConditionalOnMissingBean
   public ReliableTemplate reliableTemplate(
-      ReliableProducer producer, ObjectProvider<ObjectMapper> mapper) {
+      ReliableProducer producer,
+      ObjectProvider<ObjectMapper> mapper,
+      ObjectProvider<TransactionalSender> sender) {
     return new ReliableTemplate(
-        producer, mapper.getIfAvailable(ReliableMQAutoConfiguration::mapper));
+        producer,
+        mapper.getIfAvailable(ReliableMQAutoConfiguration::mapper),
+        sender.getIfAvailable());
   }
 
   /**

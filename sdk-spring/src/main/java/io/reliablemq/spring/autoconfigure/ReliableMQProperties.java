@@ -61,6 +61,9 @@ public class ReliableMQProperties implements Validator {
   /** The Actuator endpoint {@code reliablemq}. */
   private final Management management = new Management();
 
+  /** The transactional sender over the application's DataSource. */
+  private final Transaction transaction = new Transaction();
+
   /** Creates the properties at their defaults (instantiated by Spring). */
   public ReliableMQProperties() {}
 
@@ -267,6 +270,15 @@ public class ReliableMQProperties implements Validator {
    */
   public Management getManagement() {
     return management;
+  }
+
+  /**
+   * Transactional sender settings.
+   *
+   * @return the nested properties
+   */
+  public Transaction getTransaction() {
+    return transaction;
   }
 
   /** How sends retry ({@code reliablemq.retry.*}); unset values take the core defaults. */
@@ -959,6 +971,122 @@ public class ReliableMQProperties implements Validator {
      */
     public void setWriteOperationsEnabled(boolean writeOperationsEnabled) {
       this.writeOperationsEnabled = writeOperationsEnabled;
+    }
+  }
+
+  /**
+   * The transactional sender ({@code reliablemq.transaction.*}): off unless enabled, because it
+   * creates its log table in the application's database.
+   */
+  public static class Transaction {
+    /**
+     * Whether a TransactionalSender is created over the application's DataSource (default false).
+     */
+    private boolean enabled;
+
+    /** The TRANSACTION topics this application publishes, announced at start for check-backs. */
+    private java.util.List<String> topics = new java.util.ArrayList<>();
+
+    /** Prefix of the transaction log table (core default {@code rmq}). */
+    private String tablePrefix;
+
+    /** Age after which a half message without a log row is rolled back (core default 1 min). */
+    private Duration gracePeriod;
+
+    /** How long log rows are kept (core default 1 day). */
+    private Duration logRetention;
+
+    /** Creates the properties at their defaults. */
+    public Transaction() {}
+
+    /**
+     * Whether the sender is created.
+     *
+     * @return false by default
+     */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /**
+     * Turns the sender on or off.
+     *
+     * @param enabled the value
+     */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    /**
+     * The TRANSACTION topics.
+     *
+     * @return the topics
+     */
+    public java.util.List<String> getTopics() {
+      return topics;
+    }
+
+    /**
+     * Sets the TRANSACTION topics.
+     *
+     * @param topics the topics
+     */
+    public void setTopics(java.util.List<String> topics) {
+      this.topics = topics;
+    }
+
+    /**
+     * The log table prefix.
+     *
+     * @return the value, null for the default
+     */
+    public String getTablePrefix() {
+      return tablePrefix;
+    }
+
+    /**
+     * Sets the log table prefix.
+     *
+     * @param tablePrefix the value
+     */
+    public void setTablePrefix(String tablePrefix) {
+      this.tablePrefix = tablePrefix;
+    }
+
+    /**
+     * The grace period.
+     *
+     * @return the value, null for the default
+     */
+    public Duration getGracePeriod() {
+      return gracePeriod;
+    }
+
+    /**
+     * Sets the grace period.
+     *
+     * @param gracePeriod the value
+     */
+    public void setGracePeriod(Duration gracePeriod) {
+      this.gracePeriod = gracePeriod;
+    }
+
+    /**
+     * The log retention.
+     *
+     * @return the value, null for the default
+     */
+    public Duration getLogRetention() {
+      return logRetention;
+    }
+
+    /**
+     * Sets the log retention.
+     *
+     * @param logRetention the value
+     */
+    public void setLogRetention(Duration logRetention) {
+      this.logRetention = logRetention;
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.reliablemq.spring.internal;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.reliablemq.client.ClientSettings;
 import io.reliablemq.consumer.DedupConfig;
 import io.reliablemq.dedup.DedupStore;
@@ -11,6 +12,9 @@ import io.reliablemq.producer.CircuitConfig;
 import io.reliablemq.producer.ReliableProducerConfig;
 import io.reliablemq.producer.SendRetryConfig;
 import io.reliablemq.spring.autoconfigure.ReliableMQProperties;
+import io.reliablemq.transaction.LocalTransactionRunner;
+import io.reliablemq.transaction.TransactionCheck;
+import io.reliablemq.transaction.TransactionalSenderConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -28,6 +32,16 @@ public final class CoreConfigs {
           java.lang.reflect.Proxy.newProxyInstance(
               DedupStore.class.getClassLoader(),
               new Class<?>[] {DedupStore.class},
+              (proxy, method, args) -> {
+                throw new UnsupportedOperationException("validation only");
+              });
+
+  /** Stands in for the database when only the transaction settings are validated; never called. */
+  private static final javax.sql.DataSource VALIDATION_ONLY_DS =
+      (javax.sql.DataSource)
+          java.lang.reflect.Proxy.newProxyInstance(
+              javax.sql.DataSource.class.getClassLoader(),
+              new Class<?>[] {javax.sql.DataSource.class},
               (proxy, method, args) -> {
                 throw new UnsupportedOperationException("validation only");
               });
@@ -60,6 +74,11 @@ public final class CoreConfigs {
       c.dedupStore();
       c.dedup(VALIDATION_ONLY_STORE);
     }
+    if (p.getTransaction().isEnabled()) {
+      c.transactionSettings(
+          TransactionalSenderConfig.custom(
+              ClientSettings.custom().endpoints("validation:1").build(), VALIDATION_ONLY_DS));
+    }
     c.positive("reliablemq.listener.start-retry-interval", p.getListener().getStartRetryInterval());
     c.positive("reliablemq.listener.shutdown-timeout", p.getListener().getShutdownTimeout());
     return problems;
@@ -86,13 +105,69 @@ public final class CoreConfigs {
    */
   public static ReliableProducerConfig producer(
       ReliableMQProperties p, ClientSettings client, FallbackStore store) {
+    return producer(p, client, store, null);
+  }
+
+  /**
+   * The producer configuration over the given client and store, answering check-backs with the
+   * transactional sender's check.
+   *
+   * @param p the properties
+   * @param client the client settings
+   * @param store the fallback store, or null for none
+   * @param check the transactional sender's check, or null for none
+   * @return the config
+   */
+  public static ReliableProducerConfig producer(
+      ReliableMQProperties p, ClientSettings client, FallbackStore store, TransactionCheck check) {
     CoreConfigs c = new CoreConfigs(p, null);
     return ReliableProducerConfig.custom(client)
         .retry(c.retry())
         .circuit(c.circuit())
         .replay(c.replay())
         .fallbackStore(store)
+        .transactionCheck(check)
         .build();
+  }
+
+  /**
+   * The transactional sender configuration.
+   *
+   * @param p the properties
+   * @param client the client settings
+   * @param dataSource the business database, which also holds the log
+   * @param runner runs the local transaction, or null for plain JDBC
+   * @param meterRegistry the meter registry, or null
+   * @return the config
+   */
+  public static TransactionalSenderConfig transactionalSender(
+      ReliableMQProperties p,
+      ClientSettings client,
+      javax.sql.DataSource dataSource,
+      LocalTransactionRunner runner,
+      MeterRegistry meterRegistry) {
+    CoreConfigs c = new CoreConfigs(p, null);
+    TransactionalSenderConfig.Builder b = TransactionalSenderConfig.custom(client, dataSource);
+    c.transactionSettings(b);
+    b.retry(c.retry());
+    if (runner != null) {
+      b.localTransactionRunner(runner);
+    }
+    if (meterRegistry != null) {
+      b.meterRegistry(meterRegistry);
+    }
+    return c.build("reliablemq.transaction", b::build);
+  }
+
+  private void transactionSettings(TransactionalSenderConfig.Builder b) {
+    ReliableMQProperties.Transaction t = p.getTransaction();
+    set("reliablemq.transaction.table-prefix", t.getTablePrefix(), b::tablePrefix);
+    set("reliablemq.transaction.grace-period", t.getGracePeriod(), b::gracePeriod);
+    set("reliablemq.transaction.log-retention", t.getLogRetention(), b::logRetention);
+    set(
+        "reliablemq.transaction.topics",
+        t.getTopics(),
+        topics -> b.topics(topics.toArray(String[]::new)));
   }
 
   /**

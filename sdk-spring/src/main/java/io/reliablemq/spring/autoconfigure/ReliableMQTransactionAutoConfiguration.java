@@ -1,0 +1,90 @@
+package io.reliablemq.spring.autoconfigure;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.reliablemq.client.ClientSettings;
+import io.reliablemq.spring.internal.CoreConfigs;
+import io.reliablemq.spring.internal.SpringLocalTransactionRunner;
+import io.reliablemq.transaction.LocalTransactionRunner;
+import io.reliablemq.transaction.TransactionalSender;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * The {@link TransactionalSender} over the application's {@link DataSource}, when {@code
+ * reliablemq.transaction.enabled=true}; its local transactions run through the application's {@link
+ * PlatformTransactionManager} when there is one, plain JDBC otherwise. The producer then answers
+ * check-backs with the sender's check.
+ */
+@AutoConfiguration(
+    afterName = {
+      "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
+      "org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration"
+    })
+@ConditionalOnClass(DataSource.class)
+@ConditionalOnProperty(prefix = "reliablemq.transaction", name = "enabled", havingValue = "true")
+@ConditionalOnSingleCandidate(DataSource.class)
+@EnableConfigurationProperties(ReliableMQProperties.class)
+public class ReliableMQTransactionAutoConfiguration {
+
+  /** Creates the configuration (instantiated by Spring). */
+  public ReliableMQTransactionAutoConfiguration() {}
+
+  /**
+   * The sender, closed on shutdown.
+   *
+   * @param properties the properties
+   * @param client the client settings
+   * @param dataSource the business database
+   * @param runner the local transaction runner, if any
+   * @param meterRegistry the meter registry, if any
+   * @return the started sender
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public TransactionalSender reliableTransactionalSender(
+      ReliableMQProperties properties,
+      ClientSettings client,
+      DataSource dataSource,
+      ObjectProvider<LocalTransactionRunner> runner,
+      ObjectProvider<MeterRegistry> meterRegistry) {
+    return TransactionalSender.create(
+        CoreConfigs.transactionalSender(
+            properties,
+            client,
+            dataSource,
+            runner.getIfAvailable(),
+            meterRegistry.getIfAvailable()));
+  }
+
+  /** The runner over Spring's transaction manager, when spring-tx and spring-jdbc are present. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({
+    PlatformTransactionManager.class,
+    org.springframework.jdbc.datasource.DataSourceUtils.class
+  })
+  static class SpringTransactionRunner {
+    /**
+     * The runner.
+     *
+     * @param transactionManager the transaction manager
+     * @param dataSource the business database
+     * @return the runner
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnSingleCandidate(PlatformTransactionManager.class)
+    LocalTransactionRunner reliableLocalTransactionRunner(
+        PlatformTransactionManager transactionManager, DataSource dataSource) {
+      return new SpringLocalTransactionRunner(transactionManager, dataSource);
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package io.reliablemq.spring.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.reliablemq.spring.ReliableTemplate;
+import io.reliablemq.spring.internal.SpringLocalTransactionRunner;
+import io.reliablemq.transaction.LocalTransactionRunner;
+import io.reliablemq.transaction.TransactionUnavailableException;
+import io.reliablemq.transaction.TransactionalSender;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+class ReliableMQTransactionAutoConfigurationTest {
+  @TempDir Path tmp;
+
+  private ApplicationContextRunner runner() {
+    return new ApplicationContextRunner()
+        .withConfiguration(
+            AutoConfigurations.of(
+                ReliableMQAutoConfiguration.class, ReliableMQTransactionAutoConfiguration.class))
+        .withPropertyValues(
+            "reliablemq.endpoints=127.0.0.1:1",
+            "reliablemq.ssl-enabled=false",
+            "reliablemq.request-timeout=200ms",
+            "reliablemq.retry.total-deadline=500ms",
+            "reliablemq.fallback.directory=" + tmp.resolve("fallback"),
+            "reliablemq.dedup.directory=" + tmp.resolve("dedup"));
+  }
+
+  private DataSource h2() {
+    JdbcDataSource ds = new JdbcDataSource();
+    ds.setURL("jdbc:h2:mem:" + tmp.getFileName() + ";DB_CLOSE_DELAY=-1");
+    return ds;
+  }
+
+  @Test
+  void byDefault_aDataSourceDoesNotCreateATransactionalSender() {
+    runner()
+        .withBean(DataSource.class, this::h2)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              assertThat(ctx).doesNotHaveBean(TransactionalSender.class);
+            });
+  }
+
+  @Test
+  void enabled_createsTheSender_withTheSpringTransactionRunner() {
+    DataSource ds = h2();
+    runner()
+        .withPropertyValues(
+            "reliablemq.transaction.enabled=true", "reliablemq.transaction.topics=tx-orders")
+        .withBean(DataSource.class, () -> ds)
+        .withBean(PlatformTransactionManager.class, () -> new DataSourceTransactionManager(ds))
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              assertThat(ctx).hasSingleBean(TransactionalSender.class);
+              assertThat(ctx.getBean(LocalTransactionRunner.class))
+                  .isInstanceOf(SpringLocalTransactionRunner.class);
+            });
+  }
+
+  @Test
+  void brokerDown_transactionalSendThrows_andTheLocalWorkDoesNotRun() {
+    DataSource ds = h2();
+    runner()
+        .withPropertyValues("reliablemq.transaction.enabled=true")
+        .withBean(DataSource.class, () -> ds)
+        .withBean(PlatformTransactionManager.class, () -> new DataSourceTransactionManager(ds))
+        .run(
+            ctx -> {
+              assertThat(ctx).hasSingleBean(TransactionalSender.class);
+              AtomicBoolean ran = new AtomicBoolean();
+              ReliableTemplate template = ctx.getBean(ReliableTemplate.class);
+              assertThatThrownBy(
+                      () ->
+                          template.sendInTransaction(
+                              "tx-orders",
+                              "x",
+                              c -> {
+                                ran.set(true);
+                                return null;
+                              }))
+                  .isInstanceOf(TransactionUnavailableException.class);
+              assertThat(ran).isFalse();
+            });
+  }
+
+  @Test
+  void withoutJdbcClasses_thereIsNoSender_andTheRestWorks() {
+    runner()
+        .withPropertyValues("reliablemq.transaction.enabled=true")
+        .withClassLoader(new FilteredClassLoader(DataSource.class))
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              assertThat(ctx).doesNotHaveBean(TransactionalSender.class);
+              assertThat(ctx).hasSingleBean(ReliableTemplate.class);
+            });
+  }
+
+  @Test
+  void invalidGracePeriod_failsTheStartup_namingTheProperty() {
+    runner()
+        .withPropertyValues(
+            "reliablemq.transaction.enabled=true", "reliablemq.transaction.grace-period=3h")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(ctx.getStartupFailure())
+                  .rootCause()
+                  .hasMessageContaining("reliablemq.transaction.grace-period");
+            });
+  }
+
+  @Test
+  void springRunner_commitsOnReturn_rollsBackOnThrow_andRefusesAnOuterTransaction()
+      throws Exception {
+    DataSource ds = h2();
+    DataSourceTransactionManager tm = new DataSourceTransactionManager(ds);
+    JdbcTemplate jdbc = new JdbcTemplate(ds);
+    jdbc.execute("CREATE TABLE t (v INT)");
+    SpringLocalTransactionRunner runner = new SpringLocalTransactionRunner(tm, ds);
+
+    runner.inTransaction(
+        c -> {
+          // JdbcTemplate joins the runner's transaction: same connection.
+          jdbc.update("INSERT INTO t VALUES (1)");
+          return null;
+        });
+    assertThatThrownBy(
+            () ->
+                runner.inTransaction(
+                    c -> {
+                      jdbc.update("INSERT INTO t VALUES (2)");
+                      throw new java.io.IOException("business failure");
+                    }))
+        .isInstanceOf(java.io.IOException.class);
+    assertThat(jdbc.queryForList("SELECT v FROM t", Integer.class)).containsExactly(1);
+
+    assertThatThrownBy(
+            () ->
+                new TransactionTemplate(tm)
+                    .execute(
+                        s -> {
+                          try {
+                            return runner.inTransaction(c -> null);
+                          } catch (Exception e) {
+                            throw new IllegalStateException(e.getMessage(), e);
+                          }
+                        }))
+        .hasMessageContaining("must not run inside an active transaction");
+  }
+}

@@ -31,7 +31,7 @@ public final class ReplayConfig {
   }
 
   /**
-   * Defaults: batches of 256, 5,000 msg/s, 60 s lease, 1 s idle poll, backoff 500 ms to 30 s.
+   * Defaults: batches of 1,024, 5,000 msg/s, 60 s lease, 1 s idle poll, backoff 500 ms to 30 s.
    *
    * @return the defaults
    */
@@ -114,7 +114,7 @@ public final class ReplayConfig {
   /** Builder of {@link ReplayConfig}. */
   public static final class Builder {
     private boolean enabled = true;
-    private int batchSize = 256;
+    private int batchSize = 1024;
     private int maxRatePerSecond = 5_000;
     private Duration lease = Duration.ofSeconds(60);
     private Duration idlePoll = Duration.ofSeconds(1);

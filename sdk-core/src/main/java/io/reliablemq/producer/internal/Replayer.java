@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Replayer {
   private static final Logger log = LoggerFactory.getLogger(Replayer.class);
-  static final int WINDOW = 64;
+  static final int WINDOW = 128;
 
   /** Acknowledged entries deleted per store transaction. */
   static final int DELETE_BATCH = 256;

@@ -4,8 +4,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.reliablemq.client.ClientSettings;
 import io.reliablemq.spring.internal.CoreConfigs;
 import io.reliablemq.spring.internal.SpringLocalTransactionRunner;
+import io.reliablemq.spring.transaction.ReliableTransactionHandler;
 import io.reliablemq.transaction.LocalTransactionRunner;
+import io.reliablemq.transaction.TransactionCheck;
 import io.reliablemq.transaction.TransactionalSender;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -14,6 +18,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -46,6 +51,7 @@ public class ReliableMQTransactionAutoConfiguration {
    * @param dataSource the business database
    * @param runner the local transaction runner, if any
    * @param meterRegistry the meter registry, if any
+   * @param context the application context, searched for {@link ReliableTransactionHandler} beans
    * @return the started sender
    */
   @Bean(destroyMethod = "close")
@@ -55,14 +61,39 @@ public class ReliableMQTransactionAutoConfiguration {
       ClientSettings client,
       DataSource dataSource,
       ObjectProvider<LocalTransactionRunner> runner,
-      ObjectProvider<MeterRegistry> meterRegistry) {
+      ObjectProvider<MeterRegistry> meterRegistry,
+      ApplicationContext context) {
+    Map<String, TransactionCheck> checkers = new LinkedHashMap<>();
+    context
+        .getBeansWithAnnotation(ReliableTransactionHandler.class)
+        .forEach(
+            (name, bean) -> {
+              ReliableTransactionHandler a =
+                  context.findAnnotationOnBean(name, ReliableTransactionHandler.class);
+              if (!(bean instanceof TransactionCheck check)) {
+                throw new IllegalStateException(
+                    "@ReliableTransactionHandler bean '"
+                        + name
+                        + "' must implement io.reliablemq.transaction.TransactionCheck");
+              }
+              String type = context.getEnvironment().resolveRequiredPlaceholders(a.type());
+              if (checkers.putIfAbsent(type, check) != null) {
+                throw new IllegalStateException(
+                    "@ReliableTransactionHandler bean '"
+                        + name
+                        + "': business type '"
+                        + type
+                        + "' has a handler already");
+              }
+            });
     return TransactionalSender.create(
         CoreConfigs.transactionalSender(
             properties,
             client,
             dataSource,
             runner.getIfAvailable(),
-            meterRegistry.getIfAvailable()));
+            meterRegistry.getIfAvailable(),
+            checkers));
   }
 
   /** The runner over Spring's transaction manager, when spring-tx and spring-jdbc are present. */

@@ -138,6 +138,7 @@ public final class CoreConfigs {
    * @param dataSource the business database, which also holds the log
    * @param runner runs the local transaction, or null for plain JDBC
    * @param meterRegistry the meter registry, or null
+   * @param checkers user checkers by business type
    * @return the config
    */
   public static TransactionalSenderConfig transactionalSender(
@@ -145,7 +146,8 @@ public final class CoreConfigs {
       ClientSettings client,
       javax.sql.DataSource dataSource,
       LocalTransactionRunner runner,
-      MeterRegistry meterRegistry) {
+      MeterRegistry meterRegistry,
+      java.util.Map<String, TransactionCheck> checkers) {
     CoreConfigs c = new CoreConfigs(p, null);
     TransactionalSenderConfig.Builder b = TransactionalSenderConfig.custom(client, dataSource);
     c.transactionSettings(b);
@@ -156,6 +158,14 @@ public final class CoreConfigs {
     if (meterRegistry != null) {
       b.meterRegistry(meterRegistry);
     }
+    checkers.forEach(
+        (type, check) -> {
+          try {
+            b.checker(type, check);
+          } catch (IllegalArgumentException e) {
+            c.fail("@ReliableTransactionHandler(type = \"" + type + "\")", e.getMessage());
+          }
+        });
     return c.build("reliablemq.transaction", b::build);
   }
 

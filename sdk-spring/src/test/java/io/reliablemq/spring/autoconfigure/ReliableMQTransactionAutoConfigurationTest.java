@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reliablemq.spring.ReliableTemplate;
 import io.reliablemq.spring.internal.SpringLocalTransactionRunner;
+import io.reliablemq.spring.transaction.ReliableTransactionHandler;
+import io.reliablemq.transaction.CheckRequest;
 import io.reliablemq.transaction.LocalTransactionRunner;
+import io.reliablemq.transaction.TransactionCheck;
+import io.reliablemq.transaction.TransactionDecision;
 import io.reliablemq.transaction.TransactionUnavailableException;
 import io.reliablemq.transaction.TransactionalSender;
 import java.nio.file.Path;
@@ -97,6 +101,56 @@ class ReliableMQTransactionAutoConfigurationTest {
                   .isInstanceOf(TransactionUnavailableException.class);
               assertThat(ran).isFalse();
             });
+  }
+
+  @Test
+  void transactionHandlerBeans_areRegistered_andABeanThatIsNoCheck_failsTheStartup() {
+    DataSource ds = h2();
+    ApplicationContextRunner enabled =
+        runner()
+            .withPropertyValues("reliablemq.transaction.enabled=true", "app.type=legacy-order")
+            .withBean(DataSource.class, () -> ds);
+    enabled
+        .withBean("legacyCheck", LegacyCheck.class)
+        .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(TransactionalSender.class));
+    enabled
+        .withBean("notACheck", NotACheck.class)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(ctx.getStartupFailure())
+                  .rootCause()
+                  .hasMessageContaining("notACheck")
+                  .hasMessageContaining("TransactionCheck");
+            });
+    enabled
+        .withBean("badType", BadType.class)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(ctx.getStartupFailure())
+                  .rootCause()
+                  .hasMessageContaining("@ReliableTransactionHandler(type = \"bad type\")");
+            });
+  }
+
+  @ReliableTransactionHandler(type = "${app.type}")
+  static class LegacyCheck implements TransactionCheck {
+    @Override
+    public TransactionDecision check(CheckRequest request) {
+      return TransactionDecision.UNKNOWN;
+    }
+  }
+
+  @ReliableTransactionHandler(type = "x")
+  static class NotACheck {}
+
+  @ReliableTransactionHandler(type = "bad type")
+  static class BadType implements TransactionCheck {
+    @Override
+    public TransactionDecision check(CheckRequest request) {
+      return TransactionDecision.UNKNOWN;
+    }
   }
 
   @Test

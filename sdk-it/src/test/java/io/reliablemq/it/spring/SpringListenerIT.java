@@ -36,6 +36,7 @@ class SpringListenerIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final String ORDERS = EmbeddedRocketMQ.uniqueName("orders");
   private static final String PAYMENTS = EmbeddedRocketMQ.uniqueName("payments");
+  private static final String REFUNDS = EmbeddedRocketMQ.uniqueName("refunds");
   private static final EmbeddedRocketMQ MQ = EmbeddedRocketMQ.builder().build().start();
 
   @Autowired ReliableTemplate template;
@@ -47,6 +48,7 @@ class SpringListenerIT {
   static void properties(DynamicPropertyRegistry registry) throws IOException {
     MQ.createTopic(ORDERS, TopicType.NORMAL);
     MQ.createTopic(PAYMENTS, TopicType.NORMAL);
+    MQ.createTopic(REFUNDS, TopicType.NORMAL);
     var dir = Files.createTempDirectory("spring-it");
     registry.add("reliablemq.endpoints", MQ::endpoints);
     registry.add("reliablemq.ssl-enabled", () -> "false");
@@ -56,6 +58,7 @@ class SpringListenerIT {
     registry.add("reliablemq.dedup.directory", () -> dir.resolve("dedup").toString());
     registry.add("app.orders", () -> ORDERS);
     registry.add("app.payments", () -> PAYMENTS);
+    registry.add("app.refunds", () -> REFUNDS);
   }
 
   @AfterAll
@@ -106,6 +109,31 @@ class SpringListenerIT {
     assertThat(listeners.payments.get(0).reliableId()).contains(id);
   }
 
+  @Test
+  void dedupKeyListener_seesOneBusinessKeyOnce_acrossDistinctMessages() {
+    String orderId = EmbeddedRocketMQ.uniqueName("refund");
+    for (int i = 0; i < 3; i++) {
+      // Three separate sends (three reliablemq_ids) of one business refund, as a user double-click
+      // or an upstream retry would make them: only the business key says they are the same.
+      assertThat(template.sendSync(REFUNDS, new Order(orderId, i)).status())
+          .isEqualTo(SendStatus.SENT);
+    }
+
+    Await.until(
+        TIMEOUT,
+        "2 duplicates by business key",
+        () ->
+            registry.statuses().stream()
+                    .filter(s -> s.topic().equals(REFUNDS))
+                    .flatMap(s -> s.stats().stream())
+                    .mapToLong(s -> s.duplicates())
+                    .sum()
+                >= 2);
+
+    assertThat(listeners.refunds).hasSize(1);
+    assertThat(listeners.refunds.get(0).id()).isEqualTo(orderId);
+  }
+
   /** A POJO payload. */
   public record Order(String id, int quantity) {}
 
@@ -113,6 +141,15 @@ class SpringListenerIT {
   static class Listeners {
     final List<Order> orders = new CopyOnWriteArrayList<>();
     final List<ReceivedMessage> payments = new CopyOnWriteArrayList<>();
+    final List<Order> refunds = new CopyOnWriteArrayList<>();
+
+    @ReliableMessageListener(
+        topic = "${app.refunds}",
+        consumerGroup = "${app.refunds}-g",
+        dedupKey = "'refund:' + #payload.id()")
+    void onRefund(Order order) {
+      refunds.add(order);
+    }
 
     @ReliableMessageListener(topic = "${app.orders}", consumerGroup = "${app.orders}-g")
     void onOrder(Order order) {

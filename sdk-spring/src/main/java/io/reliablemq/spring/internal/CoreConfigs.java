@@ -3,6 +3,7 @@ package io.reliablemq.spring.internal;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.reliablemq.client.ClientSettings;
 import io.reliablemq.consumer.DedupConfig;
+import io.reliablemq.consumer.DedupKeyExtractor;
 import io.reliablemq.dedup.DedupStore;
 import io.reliablemq.dedup.DedupStoreConfig;
 import io.reliablemq.fallback.FallbackStore;
@@ -72,7 +73,7 @@ public final class CoreConfigs {
     }
     if (p.getDedup().isEnabled()) {
       c.dedupStore();
-      c.dedup(VALIDATION_ONLY_STORE);
+      c.dedup(VALIDATION_ONLY_STORE, null);
     }
     if (p.getTransaction().isEnabled()) {
       c.transactionSettings(
@@ -208,7 +209,20 @@ public final class CoreConfigs {
    * @return the config
    */
   public static DedupConfig dedup(ReliableMQProperties p, DedupStore store) {
-    return new CoreConfigs(p, null).dedup(store);
+    return dedup(p, store, null);
+  }
+
+  /**
+   * The dedup configuration of an idempotent listener with its own key.
+   *
+   * @param p the properties
+   * @param store the dedup store
+   * @param keyExtractor the listener's key, or null for the standard key
+   * @return the config
+   */
+  public static DedupConfig dedup(
+      ReliableMQProperties p, DedupStore store, DedupKeyExtractor keyExtractor) {
+    return new CoreConfigs(p, null).dedup(store, keyExtractor);
   }
 
   private ClientSettings client() {
@@ -295,9 +309,12 @@ public final class CoreConfigs {
     return build("reliablemq.dedup", b::build);
   }
 
-  private DedupConfig dedup(DedupStore store) {
+  private DedupConfig dedup(DedupStore store, DedupKeyExtractor keyExtractor) {
     DedupConfig.Builder b = DedupConfig.custom(store);
     set("reliablemq.dedup.ttl", p.getDedup().getTtl(), b::ttl);
+    if (keyExtractor != null) {
+      b.keyExtractor(keyExtractor);
+    }
     return build("reliablemq.dedup", b::build);
   }
 

@@ -2,6 +2,7 @@ package io.reliablemq.spring.internal;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
+import org.springframework.expression.Expression;
 
 /**
  * One {@code @ReliableMessageListener} method with its attributes resolved.
@@ -15,6 +16,7 @@ import java.lang.reflect.Type;
  * @param tag the tag expression
  * @param idempotent whether dedup is on
  * @param concurrency consumption threads, or null for the core default
+ * @param dedupKey the parsed {@code dedupKey} expression, or null for the standard key
  */
 public record ListenerEndpoint(
     String beanName,
@@ -25,7 +27,8 @@ public record ListenerEndpoint(
     String consumerGroup,
     String tag,
     boolean idempotent,
-    Integer concurrency) {
+    Integer concurrency,
+    Expression dedupKey) {
 
   /**
    * The name used in logs and health: {@code bean.method}.

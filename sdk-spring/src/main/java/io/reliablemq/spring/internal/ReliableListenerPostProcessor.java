@@ -17,6 +17,9 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.expression.Expression;
+import org.springframework.expression.ParseException;
+import org.springframework.expression.spel.standard.SpelExpressionParser;
 
 /**
  * Finds {@link ReliableMessageListener} methods on beans, validates their signatures and resolves
@@ -25,6 +28,8 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
  */
 public final class ReliableListenerPostProcessor
     implements BeanPostProcessor, BeanFactoryAware, SmartInitializingSingleton {
+  private static final SpelExpressionParser PARSER = new SpelExpressionParser();
+
   private final List<ListenerEndpoint> collected = new ArrayList<>();
   private ConfigurableBeanFactory beanFactory;
   private ReliableListenerRegistry registry;
@@ -105,6 +110,18 @@ public final class ReliableListenerPostProcessor
             where + ": concurrency must be positive, was " + concurrency);
       }
     }
+    Expression dedupKey = null;
+    if (!a.dedupKey().isBlank()) {
+      if (!a.idempotent()) {
+        throw new BeanInitializationException(where + ": dedupKey needs idempotent = true");
+      }
+      try {
+        dedupKey = PARSER.parseExpression(a.dedupKey());
+      } catch (ParseException e) {
+        throw new BeanInitializationException(
+            where + ": dedupKey '" + a.dedupKey() + "' is not valid SpEL: " + e.getMessage(), e);
+      }
+    }
     Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
     invocable.setAccessible(true);
     return new ListenerEndpoint(
@@ -116,7 +133,8 @@ public final class ReliableListenerPostProcessor
         group,
         tag,
         a.idempotent(),
-        concurrency);
+        concurrency,
+        dedupKey);
   }
 
   private String resolve(String where, String attribute, String value) {

@@ -3,6 +3,7 @@ package io.reliablemq.spring.listener;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.reliablemq.client.ClientSettings;
 import io.reliablemq.consumer.DedupConfig;
+import io.reliablemq.consumer.DedupKeyExtractor;
 import io.reliablemq.consumer.ReliableConsumerConfig;
 import io.reliablemq.dedup.DedupStore;
 import io.reliablemq.spring.autoconfigure.ReliableMQProperties;
@@ -10,6 +11,7 @@ import io.reliablemq.spring.internal.CoreConfigs;
 import io.reliablemq.spring.internal.ListenerContainer;
 import io.reliablemq.spring.internal.ListenerEndpoint;
 import io.reliablemq.spring.internal.PayloadConverter;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -17,6 +19,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.expression.EvaluationContext;
+import org.springframework.expression.Expression;
+import org.springframework.expression.spel.support.SimpleEvaluationContext;
 
 /**
  * Holds a listener container per {@link ReliableMessageListener} method and runs them with the
@@ -88,7 +93,7 @@ public class ReliableListenerRegistry implements SmartLifecycle, DisposableBean 
             .subscribe(endpoint.topic(), endpoint.tag())
             .dedup(
                 endpoint.idempotent()
-                    ? CoreConfigs.dedup(properties, dedupStore)
+                    ? CoreConfigs.dedup(properties, dedupStore, keyExtractor(endpoint))
                     : DedupConfig.disabled());
     if (endpoint.concurrency() != null) {
       b.consumptionThreadCount(endpoint.concurrency());
@@ -108,6 +113,36 @@ public class ReliableListenerRegistry implements SmartLifecycle, DisposableBean 
     if (running) {
       container.start();
     }
+  }
+
+  /** The listener's {@code dedupKey} as an extractor, or null for the standard key. */
+  private DedupKeyExtractor keyExtractor(ListenerEndpoint endpoint) {
+    Expression expression = endpoint.dedupKey();
+    if (expression == null) {
+      return null;
+    }
+    return message -> {
+      Object payload;
+      try {
+        payload = converter.fromMessage(message, endpoint.parameterType());
+      } catch (IOException e) {
+        throw new IllegalStateException(endpoint.id() + ": cannot convert the payload", e);
+      }
+      // Read-only data binding plus instance methods: enough for keys, properties and payload
+      // fields, without type references or bean access from an annotation attribute.
+      EvaluationContext context =
+          SimpleEvaluationContext.forReadOnlyDataBinding()
+              .withInstanceMethods()
+              .withRootObject(message)
+              .build();
+      context.setVariable("payload", payload);
+      Object key = expression.getValue(context);
+      if (key == null) {
+        throw new IllegalStateException(
+            endpoint.id() + ": dedupKey '" + expression.getExpressionString() + "' gave null");
+      }
+      return key.toString();
+    };
   }
 
   /**

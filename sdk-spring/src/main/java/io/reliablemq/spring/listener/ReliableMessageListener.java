@@ -57,4 +57,16 @@ public @interface ReliableMessageListener {
    * @return a positive number, a placeholder, or empty for the core default (20)
    */
   String concurrency() default "";
+
+  /**
+   * The business dedup key as a SpEL expression, evaluated for each delivery with the {@link
+   * io.reliablemq.consumer.ReceivedMessage} as root object and the converted argument as {@code
+   * #payload}; for example {@code "#payload.orderId"} (a JavaBean), {@code "#payload.id()"} (a
+   * record) or {@code "properties()['bizId']"}. Empty (the default) keeps the standard key: {@code
+   * reliablemq_id}, else the message keys, else the message id. Parsed at startup: a malformed
+   * expression fails the startup naming the bean and method.
+   *
+   * @return the expression, or empty
+   */
+  String dedupKey() default "";
 }

@@ -125,8 +125,58 @@ class ReliableMessageListenerTest {
             });
   }
 
+  @Test
+  void malformedDedupKey_failsTheStartup_namingBeanAndMethod() {
+    runner()
+        .withBean("refunds", MalformedDedupKey.class)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(ctx.getStartupFailure())
+                  .hasMessageContaining("refunds.handle")
+                  .hasMessageContaining("dedupKey");
+            });
+  }
+
+  @Test
+  void dedupKeyWithoutIdempotence_failsTheStartup() {
+    runner()
+        .withBean("refunds", DedupKeyNotIdempotent.class)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(ctx.getStartupFailure())
+                  .hasMessageContaining("refunds.handle")
+                  .hasMessageContaining("idempotent");
+            });
+  }
+
+  @Test
+  void wellFormedDedupKey_isAccepted() {
+    runner().withBean("refunds", BusinessKey.class).run(ctx -> assertThat(ctx).hasNotFailed());
+  }
+
   /** A POJO payload. */
   public record Order(String id, int quantity) {}
+
+  static class MalformedDedupKey {
+    @ReliableMessageListener(topic = "t", consumerGroup = "g", dedupKey = "#payload.id(")
+    void handle(Order order) {}
+  }
+
+  static class DedupKeyNotIdempotent {
+    @ReliableMessageListener(
+        topic = "t",
+        consumerGroup = "g",
+        idempotent = false,
+        dedupKey = "#payload.id()")
+    void handle(Order order) {}
+  }
+
+  static class BusinessKey {
+    @ReliableMessageListener(topic = "t", consumerGroup = "g", dedupKey = "#payload.id()")
+    void handle(Order order) {}
+  }
 
   static class Listeners {
     @ReliableMessageListener(

@@ -510,11 +510,6 @@ public final class ReliableProducerImpl implements ReliableProducer {
     return circuit == null ? "DISABLED" : circuit.getState().name();
   }
 
-  /** Counters for tests and metrics. */
-  long replayed() {
-    return replayer == null ? 0 : replayer.replayed();
-  }
-
   @Override
   public void close() {
     synchronized (lock) {

@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -49,9 +48,6 @@ final class Replayer {
   private final TokenBucket bucket;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wakeUp = lock.newCondition();
-  private final AtomicLong replayed = new AtomicLong();
-  private final AtomicLong parked = new AtomicLong();
-  private final AtomicLong failedRounds = new AtomicLong();
   private final List<String> acknowledged = new ArrayList<>();
   private volatile boolean running;
   private boolean wakeRequested;
@@ -118,18 +114,6 @@ final class Replayer {
     }
   }
 
-  long replayed() {
-    return replayed.get();
-  }
-
-  long parked() {
-    return parked.get();
-  }
-
-  long failedRounds() {
-    return failedRounds.get();
-  }
-
   private void loop() {
     long backoffMillis = config.initialBackoff().toMillis();
     while (running) {
@@ -149,7 +133,6 @@ final class Replayer {
         round = Round.UNREACHABLE;
       }
       if (round == Round.UNREACHABLE) {
-        failedRounds.incrementAndGet();
         try {
           await(backoffMillis, true);
         } catch (InterruptedException e) {
@@ -269,7 +252,6 @@ final class Replayer {
       }
       if (kind == ErrorKind.NON_RETRYABLE) {
         store.park(f.entry.id(), error);
-        parked.incrementAndGet();
         log.warn(
             "Parked fallback entry {} of topic {}: {}",
             f.entry.id(),
@@ -288,7 +270,6 @@ final class Replayer {
   private void deleteAcknowledged() {
     if (!acknowledged.isEmpty()) {
       store.deleteAll(acknowledged);
-      replayed.addAndGet(acknowledged.size());
       acknowledged.clear();
     }
   }

@@ -3,6 +3,8 @@ package io.reliablemq.transaction;
 import io.reliablemq.fallback.jdbc.Dialect;
 import io.reliablemq.fallback.jdbc.Migration;
 import io.reliablemq.transaction.internal.H2TransactionLogDialect;
+import io.reliablemq.transaction.internal.MariaDbTransactionLogDialect;
+import io.reliablemq.transaction.internal.PostgresTransactionLogDialect;
 import java.util.List;
 
 /**
@@ -29,6 +31,24 @@ public interface TransactionLogDialect {
    */
   static TransactionLogDialect h2() {
     return H2TransactionLogDialect.INSTANCE;
+  }
+
+  /**
+   * The PostgreSQL 12+ dialect.
+   *
+   * @return the dialect
+   */
+  static TransactionLogDialect postgresql() {
+    return PostgresTransactionLogDialect.INSTANCE;
+  }
+
+  /**
+   * The MariaDB 10.6+ / MySQL 8 dialect.
+   *
+   * @return the dialect
+   */
+  static TransactionLogDialect mariadb() {
+    return MariaDbTransactionLogDialect.INSTANCE;
   }
 
   /**

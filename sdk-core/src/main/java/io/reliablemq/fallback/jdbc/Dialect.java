@@ -31,6 +31,9 @@ public interface Dialect {
   /** The state column value of a parked entry. */
   String PARKED = "PARKED";
 
+  /** The name of the row in the claim lock table that serialises claims. */
+  String CLAIM_LOCK = "claim";
+
   /**
    * A short name for logs and the DDL printer, e.g. {@code h2}.
    *
@@ -148,6 +151,30 @@ public interface Dialect {
         + PARKED
         + "' OR (b.lease_until > ? AND b.lease_owner <> ?)))) ORDER BY e.seq LIMIT ?"
         + (supportsSkipLocked() ? " FOR UPDATE SKIP LOCKED" : "");
+  }
+
+  /**
+   * The statement a claim runs first, in its transaction, to serialise claims across instances
+   * sharing the database (a row lock of {@link #lockTable}). With it, a claim that starts after
+   * another one committed sees that claim's leases, so a message group's head and its later entries
+   * are never split between two owners. Empty (the default) where one process owns the store and
+   * its claims are serialised in memory.
+   *
+   * @param table the entries table
+   * @return the lock statement, or empty
+   */
+  default Optional<String> claimLockSql(String table) {
+    return Optional.empty();
+  }
+
+  /**
+   * The claim lock table of an entries table.
+   *
+   * @param table the entries table
+   * @return {@code <table>_lock}
+   */
+  static String lockTable(String table) {
+    return table + "_lock";
   }
 
   /**

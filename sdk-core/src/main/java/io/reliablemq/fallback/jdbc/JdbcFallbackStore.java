@@ -258,19 +258,18 @@ public final class JdbcFallbackStore implements FallbackStore {
   }
 
   /**
-   * Prints the DDL: {@code JdbcFallbackStore [dialect [prefix]]}, dialect {@code h2} (the only one
-   * so far) and prefix {@code rmq} by default.
+   * Prints the DDL: {@code JdbcFallbackStore [dialect [prefix]]}, dialect {@code h2}, {@code
+   * postgresql} or {@code mariadb} ({@code h2} by default) and prefix {@code rmq} by default.
    *
    * @param args optional dialect and prefix
    */
   public static void main(String[] args) {
     String dialectName = args.length > 0 ? args[0] : "h2";
     String prefix = args.length > 1 ? args[1] : "rmq";
-    if (!"h2".equalsIgnoreCase(dialectName)) {
-      throw new IllegalArgumentException("unknown dialect " + dialectName + "; known: h2");
-    }
+    Dialect dialect =
+        io.reliablemq.jdbc.DatabaseKind.fromDialectName(dialectName).fallbackDialect();
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    out.print(ddl(H2Dialect.INSTANCE, prefix));
+    out.print(ddl(dialect, prefix));
   }
 
   // ---------------------------------------------------------------- append and group commit
@@ -701,6 +700,15 @@ public final class JdbcFallbackStore implements FallbackStore {
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(false);
         try {
+          Optional<String> lock = dialect.claimLockSql(table);
+          if (lock.isPresent()) {
+            try (PreparedStatement ps = c.prepareStatement(lock.get());
+                ResultSet rs = ps.executeQuery()) {
+              if (!rs.next()) {
+                throw new SQLException("claim lock row missing in " + Dialect.lockTable(table));
+              }
+            }
+          }
           List<StoredEntry> candidates = new ArrayList<>();
           try (PreparedStatement ps = c.prepareStatement(dialect.claimCandidatesSql(table))) {
             ps.setLong(1, now);

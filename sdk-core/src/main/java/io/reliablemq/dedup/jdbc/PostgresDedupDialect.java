@@ -1,0 +1,28 @@
+package io.reliablemq.dedup.jdbc;
+
+import io.reliablemq.fallback.jdbc.Migration;
+import java.util.List;
+
+/**
+ * PostgreSQL 12 or later, for one dedup truth shared by every consumer instance. Each transition is
+ * one conditional statement, so instances race on the primary key and the row's (owner, lease), no
+ * table lock and no {@code SELECT ... FOR UPDATE}.
+ */
+public final class PostgresDedupDialect implements DedupDialect {
+  /** The shared instance; the dialect is stateless. */
+  public static final PostgresDedupDialect INSTANCE = new PostgresDedupDialect();
+
+  /** Creates the dialect; prefer {@link #INSTANCE}. */
+  public PostgresDedupDialect() {}
+
+  @Override
+  public String name() {
+    return "postgresql";
+  }
+
+  @Override
+  public List<Migration> migrations(String table) {
+    // Same columns as H2: the H2 DDL is standard SQL that PostgreSQL accepts unchanged.
+    return H2DedupDialect.INSTANCE.migrations(table);
+  }
+}

@@ -1,0 +1,166 @@
+package io.reliablemq.dedup.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.reliablemq.dedup.ClaimResult;
+import io.reliablemq.dedup.DedupKey;
+import io.reliablemq.dedup.DedupLeaseLostException;
+import io.reliablemq.dedup.DedupState;
+import io.reliablemq.dedup.DedupStore;
+import io.reliablemq.dedup.DedupStoreConfig;
+import io.reliablemq.dedup.DedupStoreContractTest;
+import io.reliablemq.testsupport.TestDatabase;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@link DedupStoreContractTest} on a real database server, plus the transactional mark and two
+ * instances sharing one dedup truth. One table prefix per test, dropped afterwards.
+ */
+abstract class ServerDedupStoreTest extends DedupStoreContractTest {
+  private final TestDatabase db;
+  private final DataSource dataSource;
+  private final List<DedupStore> extra = new ArrayList<>();
+  private String prefix;
+
+  ServerDedupStoreTest(TestDatabase db) {
+    this.db = db;
+    this.dataSource = db.dataSource();
+  }
+
+  @Override
+  protected DedupStore newStore() {
+    if (prefix == null) {
+      db.requireReachable();
+      prefix = TestDatabase.newPrefix();
+    }
+    return open(dataSource);
+  }
+
+  /** Another instance's store: its own data source, the same tables. */
+  private DedupStore open(DataSource ds) {
+    JdbcDedupStore s =
+        JdbcDedupStore.create(
+            ds, db.kind().dedupDialect(), DedupStoreConfig.custom().tablePrefix(prefix).build());
+    extra.add(s);
+    return s;
+  }
+
+  @AfterEach
+  void dropTestTables() {
+    extra.forEach(DedupStore::close);
+    if (prefix != null) {
+      db.dropTables(prefix);
+    }
+  }
+
+  @Test
+  void keys_differingOnlyInCase_areDistinctKeys() {
+    DedupKey upper = new DedupKey("g", "Order-1");
+    DedupKey lower = new DedupKey("g", "order-1");
+    store.claim(upper, "a", T0, T0.plus(LEASE));
+    store.markConsumed(upper, "a", T0.plus(TTL));
+
+    assertThat(store.claim(lower, "b", T0, T0.plus(LEASE)).status())
+        .isEqualTo(ClaimResult.Status.ACQUIRED);
+  }
+
+  @Test
+  void transactionalMark_commitsAndRollsBack_withTheCallersTransaction() throws Exception {
+    DedupKey k1 = new DedupKey("g", "rolled-back");
+    DedupKey k2 = new DedupKey("g", "committed");
+    store.claim(k1, "a", T0, T0.plus(LEASE));
+    store.claim(k2, "a", T0, T0.plus(LEASE));
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      store.markConsumed(c, k1, "a", T0.plus(TTL));
+      c.rollback();
+      store.markConsumed(c, k2, "a", T0.plus(TTL));
+      c.commit();
+    }
+    assertThat(store.find(k1).orElseThrow().state()).isEqualTo(DedupState.PROCESSING);
+    assertThat(store.find(k2).orElseThrow().state()).isEqualTo(DedupState.CONSUMED);
+  }
+
+  @Test
+  void transactionalMark_throwsLeaseLost_whenAnotherInstanceTookOver() throws Exception {
+    DedupStore other = open(db.dataSource());
+    store.claim(key, "a", T0, T0.plus(LEASE));
+    other.claim(key, "b", T0.plus(LEASE), T0.plus(LEASE).plus(LEASE));
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+
+      assertThatThrownBy(() -> store.markConsumed(c, key, "a", T0.plus(TTL)))
+          .isInstanceOf(DedupLeaseLostException.class);
+      c.rollback();
+    }
+  }
+
+  @Test
+  void twoInstances_shareOneDedupTruth_consumedThroughAIsADuplicateForB() {
+    DedupStore b = open(db.dataSource());
+    store.claim(key, "instance-a", T0, T0.plus(LEASE));
+
+    assertThat(b.claim(key, "instance-b", T0, T0.plus(LEASE)).status())
+        .isEqualTo(ClaimResult.Status.HELD_BY_OTHER);
+
+    store.markConsumed(key, "instance-a", T0.plus(TTL));
+
+    ClaimResult seenByB = b.claim(key, "instance-b", T0.plusSeconds(1), T0.plus(LEASE));
+    assertThat(seenByB.status()).isEqualTo(ClaimResult.Status.ALREADY_CONSUMED);
+  }
+
+  /**
+   * Two consumer instances (two stores, own connections, two handler threads each) receive every
+   * message twice, as after a rebalance or a redelivery: each key is processed exactly once.
+   */
+  @Test
+  void twoInstances_processEachKeyOnce_whenBothReceiveEveryMessage() throws Exception {
+    int keys = 120;
+    List<DedupStore> instances = List.of(store, open(db.dataSource()));
+    Map<String, AtomicInteger> processed = new ConcurrentHashMap<>();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        DedupStore s = instances.get(t % 2);
+        String owner = "instance-" + (t % 2) + "-thread-" + t;
+        boolean reverse = t >= 2;
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < keys; i++) {
+                    String id = "msg-" + (reverse ? keys - 1 - i : i);
+                    DedupKey k = new DedupKey("orders", id);
+                    Instant now = T0;
+                    if (s.claim(k, owner, now, now.plus(LEASE)).owned()) {
+                      processed.computeIfAbsent(id, x -> new AtomicInteger()).incrementAndGet();
+                      assertThat(s.markConsumed(k, owner, now.plus(TTL))).isTrue();
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(processed).hasSize(keys);
+    assertThat(processed.values()).allSatisfy(n -> assertThat(n).hasValue(1));
+  }
+}

@@ -22,7 +22,9 @@ import java.util.Optional;
  * with a conditional update that only succeeds while the lease is still free, so two owners never
  * hold one entry. A dialect for a database shared by several instances must also keep group order
  * when two claims run at once: a transaction that skipped a locked earlier entry of a group must
- * not take a later one (e.g. serialise claims on a lock row, or lock the group's head).
+ * not take a later one. The server dialects do it with {@link #claimLockSql}, a row lock that
+ * serialises claims; without it {@code SKIP LOCKED} splits groups between instances (shown by the
+ * two-instance test of the PostgreSQL suite failing every run with the lock removed).
  */
 public interface Dialect {
   /** The state column value of a pending entry. */

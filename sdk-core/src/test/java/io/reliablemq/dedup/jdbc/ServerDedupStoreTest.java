@@ -1,5 +1,6 @@
 package io.reliablemq.dedup.jdbc;
 
+import static java.util.stream.Collectors.joining;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,8 +11,11 @@ import io.reliablemq.dedup.DedupState;
 import io.reliablemq.dedup.DedupStore;
 import io.reliablemq.dedup.DedupStoreConfig;
 import io.reliablemq.dedup.DedupStoreContractTest;
+import io.reliablemq.dedup.DedupStoreException;
+import io.reliablemq.fallback.SchemaManagement;
 import io.reliablemq.testsupport.TestDatabase;
 import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +68,36 @@ abstract class ServerDedupStoreTest extends DedupStoreContractTest {
     extra.forEach(DedupStore::close);
     if (prefix != null) {
       db.dropTables(prefix);
+    }
+  }
+
+  /** The printed DDL is what a store with schema management NONE accepts on this server. */
+  @Test
+  void schemaNone_opensOnTheSchemaThePrintedDdlCreates() throws Exception {
+    String other = TestDatabase.newPrefix();
+    DedupStoreConfig none =
+        DedupStoreConfig.custom()
+            .tablePrefix(other)
+            .schemaManagement(SchemaManagement.NONE)
+            .build();
+    try {
+      assertThatThrownBy(() -> JdbcDedupStore.create(dataSource, db.kind().dedupDialect(), none))
+          .isInstanceOf(DedupStoreException.class)
+          .hasMessageContaining("JdbcDedupStore.ddl");
+      try (Connection c = dataSource.getConnection();
+          Statement s = c.createStatement()) {
+        for (String stmt : JdbcDedupStore.ddl(db.kind().dedupDialect(), other).split(";\n")) {
+          String sql = stmt.lines().filter(l -> !l.startsWith("--")).collect(joining("\n")).trim();
+          if (!sql.isEmpty()) {
+            s.execute(sql);
+          }
+        }
+      }
+      try (JdbcDedupStore s = JdbcDedupStore.create(dataSource, db.kind().dedupDialect(), none)) {
+        assertThat(s.claim(key, "a", T0, T0.plus(LEASE)).owned()).isTrue();
+      }
+    } finally {
+      db.dropTables(other);
     }
   }
 

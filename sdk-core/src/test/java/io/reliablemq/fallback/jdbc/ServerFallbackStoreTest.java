@@ -1,12 +1,18 @@
 package io.reliablemq.fallback.jdbc;
 
+import static java.util.stream.Collectors.joining;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.FallbackStoreConfig;
 import io.reliablemq.fallback.FallbackStoreContractTest;
+import io.reliablemq.fallback.FallbackStoreException;
+import io.reliablemq.fallback.SchemaManagement;
 import io.reliablemq.fallback.StoredEntry;
 import io.reliablemq.testsupport.TestDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,6 +72,34 @@ abstract class ServerFallbackStoreTest extends FallbackStoreContractTest {
     }
     if (prefix != null) {
       db.dropTables(prefix);
+    }
+  }
+
+  /** The printed DDL is what a store with schema management NONE accepts on this server. */
+  @Test
+  void schemaNone_opensOnTheSchemaThePrintedDdlCreates() throws Exception {
+    String other = TestDatabase.newPrefix();
+    FallbackStoreConfig none =
+        config().tablePrefix(other).schemaManagement(SchemaManagement.NONE).build();
+    try {
+      assertThatThrownBy(() -> JdbcFallbackStore.create(dataSource, dialect(), none))
+          .isInstanceOf(FallbackStoreException.class)
+          .hasMessageContaining("JdbcFallbackStore.ddl");
+      try (Connection c = dataSource.getConnection();
+          Statement s = c.createStatement()) {
+        for (String stmt : JdbcFallbackStore.ddl(dialect(), other).split(";\n")) {
+          String sql = stmt.lines().filter(l -> !l.startsWith("--")).collect(joining("\n")).trim();
+          if (!sql.isEmpty()) {
+            s.execute(sql);
+          }
+        }
+      }
+      try (FallbackStore s = JdbcFallbackStore.create(dataSource, dialect(), none)) {
+        s.append(message("t").build(), false);
+        assertThat(s.claim("r", 10, Duration.ofSeconds(30))).hasSize(1);
+      }
+    } finally {
+      db.dropTables(other);
     }
   }
 

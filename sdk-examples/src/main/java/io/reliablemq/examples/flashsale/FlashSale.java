@@ -356,7 +356,7 @@ final class FlashSale {
         paymentsDeferred.get() + " / " + paymentsRefused.get());
     report.figure("orders cancelled unpaid (delayed message)", cancelled);
     report.figure(
-        "cancel deliveries before their order (retried)", orderService.cancelBeforeOrder.get());
+        "cancels before their order (checked again)", orderService.cancelBeforeOrder.get());
     report.figure("lost", lost.size());
     report.figure("oversold", oversold);
 

@@ -2,6 +2,7 @@ package io.reliablemq.examples.flashsale;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.reliablemq.spring.ReliableTemplate;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.springframework.boot.SpringBootConfiguration;
@@ -49,7 +50,8 @@ public class FlashSaleApplication {
   }
 
   @Bean
-  OrderService orderService(JdbcTemplate jdbc) {
-    return new OrderService(jdbc);
+  OrderService orderService(JdbcTemplate jdbc, ReliableTemplate template, Environment env) {
+    return new OrderService(
+        jdbc, template, env.getProperty("flashsale.topics.timeouts", "flash-order-timeouts"));
   }
 }

@@ -3,7 +3,9 @@ package io.reliablemq.examples.flashsale;
 import io.reliablemq.examples.flashsale.Payloads.CancelUnpaid;
 import io.reliablemq.examples.flashsale.Payloads.OrderPlaced;
 import io.reliablemq.examples.flashsale.Payloads.PaymentCaptured;
+import io.reliablemq.spring.ReliableTemplate;
 import io.reliablemq.spring.listener.ReliableMessageListener;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -23,12 +25,19 @@ class OrderService {
           + "CREATE TABLE IF NOT EXISTS cancel_checks (order_id VARCHAR(64) PRIMARY KEY,"
           + " outcome VARCHAR(16) NOT NULL)";
 
+  // A cancel that overtakes its order is checked again this much later (see cancelIfUnpaid).
+  private static final Duration RECHECK = Duration.ofSeconds(2);
+
   private final JdbcTemplate jdbc;
+  private final ReliableTemplate template;
+  private final String timeoutsTopic;
   final AtomicLong absorbedByDatabase = new AtomicLong();
   final AtomicLong cancelBeforeOrder = new AtomicLong();
 
-  OrderService(JdbcTemplate jdbc) {
+  OrderService(JdbcTemplate jdbc, ReliableTemplate template, String timeoutsTopic) {
     this.jdbc = jdbc;
+    this.template = template;
+    this.timeoutsTopic = timeoutsTopic;
   }
 
   // A buyer's resubmission is a new message (new reliablemq_id) with the same order id: dedup by
@@ -61,10 +70,13 @@ class OrderService {
             cancel.orderId());
     String outcome = cancelled == 1 ? "CANCELLED" : statusOf(cancel.orderId());
     if (outcome == null) {
-      // The cancel overtook its order (both replayed after an outage, on different topics):
-      // fail, so the broker redelivers it once the order exists.
+      // The cancel overtook its order (after an outage both arrive late, on different topics, and
+      // the order service works through its backlog). Check again shortly, with a new delayed
+      // message: failing instead would wait out the broker's redelivery backoff (10 s, 30 s, 1 min,
+      // ...). The re-check is SENT or STORED like any message, so it cannot get lost either.
       cancelBeforeOrder.incrementAndGet();
-      throw new IllegalStateException("order not created yet: " + cancel.orderId());
+      template.sendDelayed(timeoutsTopic, cancel, RECHECK);
+      return;
     }
     record(cancel.orderId(), cancelled == 1 ? "CANCELLED" : "ALREADY_" + outcome);
   }

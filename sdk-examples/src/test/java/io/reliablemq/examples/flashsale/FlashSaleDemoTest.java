@@ -19,10 +19,10 @@ class FlashSaleDemoTest {
     Report report =
         FlashSaleDemo.sale(
             new String[] {
-              "--flashsale.buyers=600",
-              "--flashsale.stock=120",
+              "--flashsale.buyers=400",
+              "--flashsale.stock=80",
               "--flashsale.concurrency=32",
-              "--flashsale.cancel-delay=6s",
+              "--flashsale.cancel-delay=4s",
               "--flashsale.double-submit-every=10",
               "--flashsale.settle-timeout=100s"
             },
@@ -33,7 +33,7 @@ class FlashSaleDemoTest {
     assertThat(report.failures).isEmpty();
     assertThat(report.number("lost")).isZero();
     assertThat(report.number("oversold")).isZero();
-    assertThat(report.number("orders created by the order service")).isEqualTo(120);
+    assertThat(report.number("orders created by the order service")).isEqualTo(80);
     // The second round was sold with the broker dead: those orders went through the store.
     assertThat(report.number("orders STORED during the outage")).isPositive();
     assertThat(report.number("messages replayed from the store")).isPositive();

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
@@ -34,7 +35,16 @@ public final class FlashSaleDemo {
    * @throws Exception on a setup failure
    */
   public static void main(String[] args) throws Exception {
-    System.exit(run(args, System.out) ? 0 : 1);
+    System.exit(run(splitOptions(args), System.out) ? 0 : 1);
+  }
+
+  // The demo profile passes -Ddemo.args="--a=1 --b=2" as a single argument; split it before each
+  // --.
+  static String[] splitOptions(String[] args) {
+    return Arrays.stream(args)
+        .flatMap(a -> Arrays.stream(a.strip().split("\\s+(?=--)")))
+        .filter(a -> !a.isEmpty())
+        .toArray(String[]::new);
   }
 
   /**

@@ -51,4 +51,12 @@ class FlashSaleDemoTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("flashsale.stock");
   }
+
+  @Test
+  void demoArgs_givenAsOneArgument_areSplitBeforeEachOption() {
+    assertThat(
+            FlashSaleDemo.splitOptions(
+                new String[] {" --flashsale.buyers=20000  --flashsale.stock=3000 ", "--x=a b"}))
+        .containsExactly("--flashsale.buyers=20000", "--flashsale.stock=3000", "--x=a b");
+  }
 }

@@ -802,6 +802,12 @@ public class ReliableMQProperties implements Validator {
     /** How long a consumed key is remembered (core default 24h). */
     private Duration ttl;
 
+    /**
+     * Table prefix of the dedup table that {@code transactionalDedup} listeners create in the
+     * application's DataSource: {@code <prefix>_dedup} (core default {@code rmq}).
+     */
+    private String tablePrefix;
+
     /** Creates the properties at their defaults. */
     public Dedup() {}
 
@@ -875,6 +881,24 @@ public class ReliableMQProperties implements Validator {
      */
     public void setTtl(Duration ttl) {
       this.ttl = ttl;
+    }
+
+    /**
+     * The table prefix in the application's database.
+     *
+     * @return the value, null for the default
+     */
+    public String getTablePrefix() {
+      return tablePrefix;
+    }
+
+    /**
+     * Sets the table prefix in the application's database.
+     *
+     * @param tablePrefix the value
+     */
+    public void setTablePrefix(String tablePrefix) {
+      this.tablePrefix = tablePrefix;
     }
   }
 

@@ -306,6 +306,7 @@ public final class CoreConfigs {
     DedupStoreConfig.Builder b = DedupStoreConfig.custom();
     set("reliablemq.dedup.directory", r.getDirectory(), b::directory);
     set("reliablemq.dedup.name", r.getName(), b::name);
+    set("reliablemq.dedup.table-prefix", r.getTablePrefix(), b::tablePrefix);
     return build("reliablemq.dedup", b::build);
   }
 

@@ -2,11 +2,6 @@ package io.reliablemq.spring.internal;
 
 import io.reliablemq.consumer.MessageHandler;
 import io.reliablemq.consumer.TransactionalMessageHandler;
-import io.reliablemq.dedup.DedupStoreException;
-import io.reliablemq.dedup.jdbc.DedupDialect;
-import io.reliablemq.dedup.jdbc.H2DedupDialect;
-import java.sql.Connection;
-import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.springframework.jdbc.datasource.ConnectionHolder;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -41,29 +36,6 @@ public final class TransactionalDedupSupport {
    */
   public static boolean available(ClassLoader classLoader) {
     return ClassUtils.isPresent(CONNECTION_HOLDER, classLoader);
-  }
-
-  /**
-   * The dedup dialect of the application's database: the single place it is chosen.
-   *
-   * @param dataSource the application's database
-   * @return the dialect
-   * @throws IllegalStateException when the database has no dedup dialect
-   * @throws DedupStoreException when the database cannot be reached
-   */
-  public static DedupDialect dialect(DataSource dataSource) {
-    String product;
-    try (Connection c = dataSource.getConnection()) {
-      product = c.getMetaData().getDatabaseProductName();
-    } catch (SQLException e) {
-      throw new DedupStoreException(
-          "Cannot reach the application's DataSource for the transactional dedup table: " + e, e);
-    }
-    if ("H2".equalsIgnoreCase(product)) {
-      return H2DedupDialect.INSTANCE;
-    }
-    throw new IllegalStateException(
-        "No dedup dialect for database '" + product + "' (supported: H2)");
   }
 
   /**

@@ -8,6 +8,7 @@ import io.reliablemq.consumer.ReliableConsumerConfig;
 import io.reliablemq.dedup.DedupStore;
 import io.reliablemq.dedup.jdbc.JdbcDedupStore;
 import io.reliablemq.spring.autoconfigure.ReliableMQProperties;
+import io.reliablemq.spring.internal.AppDatabase;
 import io.reliablemq.spring.internal.CoreConfigs;
 import io.reliablemq.spring.internal.ListenerContainer;
 import io.reliablemq.spring.internal.ListenerEndpoint;
@@ -172,7 +173,7 @@ public class ReliableListenerRegistry implements SmartLifecycle, DisposableBean 
         dataSource,
         ds ->
             JdbcDedupStore.create(
-                ds, TransactionalDedupSupport.dialect(ds), CoreConfigs.dedupStore(properties)));
+                ds, AppDatabase.dedupDialect(ds), CoreConfigs.dedupStore(properties)));
   }
 
   /** The listener's {@code dedupKey} as an extractor, or null for the standard key. */

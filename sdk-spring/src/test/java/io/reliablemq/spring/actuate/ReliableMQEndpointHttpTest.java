@@ -78,10 +78,9 @@ class ReliableMQEndpointHttpTest {
       assertThat(json(summary).at("/fallback/pending").asLong()).isEqualTo(1);
       assertThat(json(summary).at("/writeOperationsEnabled").asBoolean()).isFalse();
 
-      // The component is named after the bean, reliableMQHealthIndicator.
-      HttpResponse<String> health = call(port, "GET", "/actuator/health");
-      assertThat(json(health).at("/components/reliableMQ/status").asText()).isEqualTo("DEGRADED");
-      assertThat(json(health).at("/components/reliableMQ/details/backlog").asLong()).isEqualTo(1);
+      HttpResponse<String> health = call(port, "GET", "/actuator/health/reliablemq");
+      assertThat(json(health).at("/status").asText()).isEqualTo("DEGRADED");
+      assertThat(json(health).at("/details/backlog").asLong()).isEqualTo(1);
 
       HttpResponse<String> replay = call(port, "POST", "/actuator/reliablemq");
       HttpResponse<String> delete = call(port, "DELETE", "/actuator/reliablemq/" + id);

@@ -39,15 +39,18 @@ import org.springframework.transaction.PlatformTransactionManager;
 class SpringTransactionIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final String TOPIC = EmbeddedRocketMQ.uniqueName("tx-orders");
+  private static final String PAYMENTS = EmbeddedRocketMQ.uniqueName("tx-payments");
   private static final EmbeddedRocketMQ MQ = EmbeddedRocketMQ.builder().build().start();
 
   @Autowired ReliableTemplate template;
   @Autowired JdbcTemplate jdbc;
   @Autowired Received received;
+  @Autowired Payments payments;
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) throws IOException {
     MQ.createTopic(TOPIC, TopicType.TRANSACTION);
+    MQ.createTopic(PAYMENTS, TopicType.NORMAL);
     var dir = Files.createTempDirectory("spring-tx-it");
     registry.add("reliablemq.endpoints", MQ::endpoints);
     registry.add("reliablemq.ssl-enabled", () -> "false");
@@ -58,6 +61,7 @@ class SpringTransactionIT {
     registry.add("reliablemq.dedup.directory", () -> dir.resolve("dedup").toString());
     registry.add("app.db", () -> "jdbc:h2:" + dir.resolve("business") + ";DB_CLOSE_DELAY=-1");
     registry.add("app.topic", () -> TOPIC);
+    registry.add("app.payments", () -> PAYMENTS);
   }
 
   @AfterAll
@@ -92,6 +96,65 @@ class SpringTransactionIT {
     assertThat(jdbc.queryForList("SELECT id FROM orders", String.class)).containsExactly("order-1");
   }
 
+  @Test
+  void transactionalDedupListener_commitsEffectAndMarkTogether_orNeither() {
+    String ok = EmbeddedRocketMQ.uniqueName("pay-ok");
+    String failing = EmbeddedRocketMQ.uniqueName("pay-fail");
+    template.send(template.message(PAYMENTS, failing).id(failing).build());
+    template.send(template.message(PAYMENTS, ok).id(ok).build());
+
+    Await.until(
+        TIMEOUT,
+        "the successful payment and its CONSUMED mark",
+        () -> paymentRows(ok) == 1 && "CONSUMED".equals(dedupState(ok)));
+    // The claim row exists from before the method runs until the failed delivery is released, so
+    // once the method ran and no dedup row is left, its transaction has been rolled back.
+    Await.until(
+        TIMEOUT,
+        "the failing payment attempted and released",
+        () -> payments.attempts.contains(failing) && dedupState(failing) == null);
+
+    assertThat(paymentRows(failing)).isZero();
+    assertThat(paymentRows(ok)).isEqualTo(1);
+  }
+
+  private int paymentRows(String id) {
+    Integer n =
+        jdbc.queryForObject("SELECT COUNT(*) FROM payments WHERE id = ?", Integer.class, id);
+    return n == null ? 0 : n;
+  }
+
+  private String dedupState(String key) {
+    List<String> states =
+        jdbc.queryForList("SELECT state FROM rmq_dedup WHERE dedup_key = ?", String.class, key);
+    return states.isEmpty() ? null : states.get(0);
+  }
+
+  /**
+   * Writes the payment with {@link JdbcTemplate}, then fails for {@code pay-fail} bodies: the write
+   * must vanish with the CONSUMED mark.
+   */
+  static class Payments {
+    final List<String> attempts = new CopyOnWriteArrayList<>();
+    private final JdbcTemplate jdbc;
+
+    Payments(JdbcTemplate jdbc) {
+      this.jdbc = jdbc;
+    }
+
+    @ReliableMessageListener(
+        topic = "${app.payments}",
+        consumerGroup = "${app.payments}-g",
+        transactionalDedup = true)
+    void on(String id) {
+      jdbc.update("INSERT INTO payments(id) VALUES (?)", id);
+      attempts.add(id);
+      if (id.startsWith("pay-fail")) {
+        throw new IllegalStateException("card declined after the insert");
+      }
+    }
+  }
+
   /** What the listener received. */
   static class Received {
     final List<String> bodies = new CopyOnWriteArrayList<>();
@@ -110,6 +173,7 @@ class SpringTransactionIT {
       JdbcDataSource ds = new JdbcDataSource();
       ds.setURL(env.getRequiredProperty("app.db"));
       new JdbcTemplate(ds).execute("CREATE TABLE IF NOT EXISTS orders (id VARCHAR(64))");
+      new JdbcTemplate(ds).execute("CREATE TABLE IF NOT EXISTS payments (id VARCHAR(64))");
       return ds;
     }
 
@@ -121,6 +185,11 @@ class SpringTransactionIT {
     @Bean
     JdbcTemplate jdbcTemplate(DataSource dataSource) {
       return new JdbcTemplate(dataSource);
+    }
+
+    @Bean
+    Payments payments(JdbcTemplate jdbc) {
+      return new Payments(jdbc);
     }
 
     @Bean

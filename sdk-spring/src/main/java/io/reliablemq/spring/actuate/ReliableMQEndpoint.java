@@ -9,6 +9,7 @@ import io.reliablemq.spring.listener.ReliableListenerRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -106,8 +107,10 @@ public class ReliableMQEndpoint {
 
   private FallbackOperations writable() {
     if (!writeEnabled) {
-      throw new IllegalStateException(
-          "write operations are off: set reliablemq.management.write-operations-enabled=true");
+      // The Actuator's own "bad request" type: over HTTP a 400 with this reason, not a 500.
+      String reason =
+          "write operations are off: set reliablemq.management.write-operations-enabled=true";
+      throw new InvalidEndpointRequestException(reason, reason);
     }
     return producer
         .fallback()

@@ -29,15 +29,16 @@ public class ReliableMQActuatorAutoConfiguration {
   public ReliableMQActuatorAutoConfiguration() {}
 
   /**
-   * The health indicator.
+   * The health indicator. Its bean name makes the health component {@code reliablemq}, like the
+   * endpoint and {@code management.health.reliablemq.enabled}.
    *
    * @param producer the producer
    * @param listeners the listener registry, if any
    * @param properties the properties
    * @return the indicator
    */
-  @Bean
-  @ConditionalOnMissingBean(name = "reliableMQHealthIndicator")
+  @Bean("reliablemqHealthIndicator")
+  @ConditionalOnMissingBean(name = "reliablemqHealthIndicator")
   @ConditionalOnEnabledHealthIndicator("reliablemq")
   public ReliableMQHealthIndicator reliableMQHealthIndicator(
       ReliableProducer producer,

@@ -15,6 +15,7 @@ import io.reliablemq.spring.internal.PayloadConverter;
 import io.reliablemq.spring.internal.ReliableListenerPostProcessor;
 import io.reliablemq.spring.listener.ReliableListenerRegistry;
 import io.reliablemq.transaction.TransactionalSender;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -150,6 +151,7 @@ public class ReliableMQAutoConfiguration {
    * @param dedupStore the dedup store, if any
    * @param meterRegistry the meter registry, if any
    * @param mapper the application's JSON mapper, if any
+   * @param dataSources the application's database, for {@code transactionalDedup} listeners
    * @return the registry
    */
   @Bean
@@ -159,13 +161,15 @@ public class ReliableMQAutoConfiguration {
       ClientSettings client,
       ObjectProvider<DedupStore> dedupStore,
       ObjectProvider<MeterRegistry> meterRegistry,
-      ObjectProvider<ObjectMapper> mapper) {
+      ObjectProvider<ObjectMapper> mapper,
+      ObjectProvider<DataSource> dataSources) {
     return new ReliableListenerRegistry(
         properties,
         client,
         dedupStore,
         meterRegistry.getIfAvailable(),
-        new PayloadConverter(mapper.getIfAvailable(ReliableMQAutoConfiguration::mapper)));
+        new PayloadConverter(mapper.getIfAvailable(ReliableMQAutoConfiguration::mapper)),
+        dataSources);
   }
 
   private static ObjectMapper mapper() {

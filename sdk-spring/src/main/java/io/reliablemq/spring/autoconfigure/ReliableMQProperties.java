@@ -788,6 +788,65 @@ public class ReliableMQProperties implements Validator {
     }
   }
 
+  /**
+   * Outbox mode of the transactional sender ({@code reliablemq.transaction.outbox.*}): when the
+   * half message cannot be sent, the message is written to an outbox table in the application's
+   * database inside the local transaction, and replayed from there, instead of the send failing.
+   */
+  public static class Outbox {
+    /**
+     * Whether outbox mode is on (default false): a broker outage no longer fails {@code
+     * sendInTransaction}; the message commits with the local work and is delivered after the
+     * outage.
+     */
+    private boolean enabled;
+
+    /**
+     * Prefix of the outbox table in the application's database: {@code <prefix>_fallback} (core
+     * default {@code rmq}).
+     */
+    private String tablePrefix;
+
+    /** Creates the properties at their defaults. */
+    public Outbox() {}
+
+    /**
+     * Whether outbox mode is on.
+     *
+     * @return false by default
+     */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /**
+     * Turns outbox mode on or off.
+     *
+     * @param enabled the value
+     */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    /**
+     * The outbox table prefix.
+     *
+     * @return the value, null for the default
+     */
+    public String getTablePrefix() {
+      return tablePrefix;
+    }
+
+    /**
+     * Sets the outbox table prefix.
+     *
+     * @param tablePrefix the value
+     */
+    public void setTablePrefix(String tablePrefix) {
+      this.tablePrefix = tablePrefix;
+    }
+  }
+
   /** The embedded H2 dedup store ({@code reliablemq.dedup.*}). */
   public static class Dedup {
     /** Whether the dedup store is created (default true); idempotent listeners need it. */
@@ -801,6 +860,12 @@ public class ReliableMQProperties implements Validator {
 
     /** How long a consumed key is remembered (core default 24h). */
     private Duration ttl;
+
+    /**
+     * Table prefix of the dedup table that {@code transactionalDedup} listeners create in the
+     * application's DataSource: {@code <prefix>_dedup} (core default {@code rmq}).
+     */
+    private String tablePrefix;
 
     /** Creates the properties at their defaults. */
     public Dedup() {}
@@ -875,6 +940,24 @@ public class ReliableMQProperties implements Validator {
      */
     public void setTtl(Duration ttl) {
       this.ttl = ttl;
+    }
+
+    /**
+     * The table prefix in the application's database.
+     *
+     * @return the value, null for the default
+     */
+    public String getTablePrefix() {
+      return tablePrefix;
+    }
+
+    /**
+     * Sets the table prefix in the application's database.
+     *
+     * @param tablePrefix the value
+     */
+    public void setTablePrefix(String tablePrefix) {
+      this.tablePrefix = tablePrefix;
     }
   }
 
@@ -996,6 +1079,9 @@ public class ReliableMQProperties implements Validator {
     /** How long log rows are kept (core default 1 day). */
     private Duration logRetention;
 
+    /** Outbox mode of the transactional sender. */
+    private final Outbox outbox = new Outbox();
+
     /** Creates the properties at their defaults. */
     public Transaction() {}
 
@@ -1087,6 +1173,15 @@ public class ReliableMQProperties implements Validator {
      */
     public void setLogRetention(Duration logRetention) {
       this.logRetention = logRetention;
+    }
+
+    /**
+     * Outbox settings.
+     *
+     * @return the settings
+     */
+    public Outbox getOutbox() {
+      return outbox;
     }
   }
 }

@@ -2,7 +2,10 @@ package io.reliablemq.spring.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.reliablemq.client.ClientSettings;
+import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
+import io.reliablemq.spring.internal.AppDatabase;
 import io.reliablemq.spring.internal.CoreConfigs;
+import io.reliablemq.spring.internal.OutboxStore;
 import io.reliablemq.spring.internal.SpringLocalTransactionRunner;
 import io.reliablemq.spring.transaction.ReliableTransactionHandler;
 import io.reliablemq.transaction.LocalTransactionRunner;
@@ -52,6 +55,7 @@ public class ReliableMQTransactionAutoConfiguration {
    * @param runner the local transaction runner, if any
    * @param meterRegistry the meter registry, if any
    * @param context the application context, searched for {@link ReliableTransactionHandler} beans
+   * @param outbox the outbox, when {@code reliablemq.transaction.outbox.enabled=true}
    * @return the started sender
    */
   @Bean(destroyMethod = "close")
@@ -62,7 +66,8 @@ public class ReliableMQTransactionAutoConfiguration {
       DataSource dataSource,
       ObjectProvider<LocalTransactionRunner> runner,
       ObjectProvider<MeterRegistry> meterRegistry,
-      ApplicationContext context) {
+      ApplicationContext context,
+      ObjectProvider<OutboxStore> outbox) {
     Map<String, TransactionCheck> checkers = new LinkedHashMap<>();
     context
         .getBeansWithAnnotation(ReliableTransactionHandler.class)
@@ -93,7 +98,29 @@ public class ReliableMQTransactionAutoConfiguration {
             dataSource,
             runner.getIfAvailable(),
             meterRegistry.getIfAvailable(),
-            checkers));
+            checkers,
+            outbox.stream().map(OutboxStore::store).findFirst().orElse(null)));
+  }
+
+  /**
+   * The outbox table in the application's database, closed after the sender.
+   *
+   * @param properties the properties
+   * @param dataSource the business database
+   * @return the open outbox
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  @ConditionalOnProperty(
+      prefix = "reliablemq.transaction.outbox",
+      name = "enabled",
+      havingValue = "true")
+  public OutboxStore reliableMQOutboxStore(ReliableMQProperties properties, DataSource dataSource) {
+    return new OutboxStore(
+        JdbcFallbackStore.create(
+            dataSource,
+            AppDatabase.fallbackDialect(dataSource),
+            CoreConfigs.outboxStore(properties)));
   }
 
   /** The runner over Spring's transaction manager, when spring-tx and spring-jdbc are present. */

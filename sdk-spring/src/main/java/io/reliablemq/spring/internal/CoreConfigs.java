@@ -75,6 +75,9 @@ public final class CoreConfigs {
       c.dedupStore();
       c.dedup(VALIDATION_ONLY_STORE, null);
     }
+    if (p.getTransaction().isEnabled() && p.getTransaction().getOutbox().isEnabled()) {
+      c.outboxStore();
+    }
     if (p.getTransaction().isEnabled()) {
       c.transactionSettings(
           TransactionalSenderConfig.custom(
@@ -140,6 +143,7 @@ public final class CoreConfigs {
    * @param runner runs the local transaction, or null for plain JDBC
    * @param meterRegistry the meter registry, or null
    * @param checkers user checkers by business type
+   * @param outbox the outbox in the business database, or null without outbox mode
    * @return the config
    */
   public static TransactionalSenderConfig transactionalSender(
@@ -148,11 +152,15 @@ public final class CoreConfigs {
       javax.sql.DataSource dataSource,
       LocalTransactionRunner runner,
       MeterRegistry meterRegistry,
-      java.util.Map<String, TransactionCheck> checkers) {
+      java.util.Map<String, TransactionCheck> checkers,
+      io.reliablemq.fallback.jdbc.JdbcFallbackStore outbox) {
     CoreConfigs c = new CoreConfigs(p, null);
     TransactionalSenderConfig.Builder b = TransactionalSenderConfig.custom(client, dataSource);
     c.transactionSettings(b);
     b.retry(c.retry());
+    if (outbox != null) {
+      b.outbox(outbox).replay(c.replay());
+    }
     if (runner != null) {
       b.localTransactionRunner(runner);
     }
@@ -179,6 +187,16 @@ public final class CoreConfigs {
         "reliablemq.transaction.topics",
         t.getTopics(),
         topics -> b.topics(topics.toArray(String[]::new)));
+  }
+
+  /**
+   * The outbox store configuration (a fallback store in the application's database).
+   *
+   * @param p the properties
+   * @return the config
+   */
+  public static FallbackStoreConfig outboxStore(ReliableMQProperties p) {
+    return new CoreConfigs(p, null).outboxStore();
   }
 
   /**
@@ -290,6 +308,15 @@ public final class CoreConfigs {
     return build("reliablemq.replay", b::build);
   }
 
+  private FallbackStoreConfig outboxStore() {
+    FallbackStoreConfig.Builder b = FallbackStoreConfig.custom();
+    set(
+        "reliablemq.transaction.outbox.table-prefix",
+        p.getTransaction().getOutbox().getTablePrefix(),
+        b::tablePrefix);
+    return build("reliablemq.transaction.outbox", b::build);
+  }
+
   private FallbackStoreConfig fallbackStore() {
     ReliableMQProperties.Fallback r = p.getFallback();
     FallbackStoreConfig.Builder b = FallbackStoreConfig.custom();
@@ -306,6 +333,7 @@ public final class CoreConfigs {
     DedupStoreConfig.Builder b = DedupStoreConfig.custom();
     set("reliablemq.dedup.directory", r.getDirectory(), b::directory);
     set("reliablemq.dedup.name", r.getName(), b::name);
+    set("reliablemq.dedup.table-prefix", r.getTablePrefix(), b::tablePrefix);
     return build("reliablemq.dedup", b::build);
   }
 

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,7 @@ public final class ListenerContainer {
   private final ScheduledExecutorService scheduler;
   private final Duration retryInterval;
   private final Duration shutdownTimeout;
+  private final DataSource transactionalDataSource;
   private final Object inFlightLock = new Object();
   private int inFlight;
 
@@ -43,6 +45,8 @@ public final class ListenerContainer {
    * @param scheduler runs start attempts
    * @param retryInterval wait between failed start attempts
    * @param shutdownTimeout longest wait for in-flight handlers on stop
+   * @param transactionalDataSource the database whose transaction carries the CONSUMED mark, or
+   *     null outside the transactional mode
    */
   public ListenerContainer(
       ListenerEndpoint endpoint,
@@ -50,13 +54,15 @@ public final class ListenerContainer {
       PayloadConverter converter,
       ScheduledExecutorService scheduler,
       Duration retryInterval,
-      Duration shutdownTimeout) {
+      Duration shutdownTimeout,
+      DataSource transactionalDataSource) {
     this.endpoint = endpoint;
     this.config = config;
     this.converter = converter;
     this.scheduler = scheduler;
     this.retryInterval = retryInterval;
     this.shutdownTimeout = shutdownTimeout;
+    this.transactionalDataSource = transactionalDataSource;
   }
 
   /** Starts the consumer in the background, retrying until it starts or the container stops. */
@@ -73,7 +79,14 @@ public final class ListenerContainer {
       return;
     }
     try {
-      consumer = ReliableConsumer.start(config, this::handle);
+      consumer =
+          transactionalDataSource == null
+              ? ReliableConsumer.start(config, this::handle)
+              : ReliableConsumer.startTransactional(
+                  config,
+                  transactionalDataSource,
+                  TransactionalDedupSupport.handler(
+                      transactionalDataSource, endpoint.id(), this::handle));
       lastStartError = null;
       log.info(
           "Listener {} started on topic {} for group {}",

@@ -17,6 +17,7 @@ import org.springframework.expression.Expression;
  * @param idempotent whether dedup is on
  * @param concurrency consumption threads, or null for the core default
  * @param dedupKey the parsed {@code dedupKey} expression, or null for the standard key
+ * @param transactionalDedup whether the CONSUMED mark commits in the method's DB transaction
  */
 public record ListenerEndpoint(
     String beanName,
@@ -28,7 +29,8 @@ public record ListenerEndpoint(
     String tag,
     boolean idempotent,
     Integer concurrency,
-    Expression dedupKey) {
+    Expression dedupKey,
+    boolean transactionalDedup) {
 
   /**
    * The name used in logs and health: {@code bean.method}.

@@ -122,6 +122,10 @@ public final class ReliableListenerPostProcessor
             where + ": dedupKey '" + a.dedupKey() + "' is not valid SpEL: " + e.getMessage(), e);
       }
     }
+    if (a.transactionalDedup() && !a.idempotent()) {
+      throw new BeanInitializationException(
+          where + ": transactionalDedup needs idempotent = true (the mark is the dedup record)");
+    }
     Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
     invocable.setAccessible(true);
     return new ListenerEndpoint(
@@ -134,7 +138,8 @@ public final class ReliableListenerPostProcessor
         tag,
         a.idempotent(),
         concurrency,
-        dedupKey);
+        dedupKey,
+        a.transactionalDedup());
   }
 
   private String resolve(String where, String attribute, String value) {

@@ -6,16 +6,22 @@ import io.reliablemq.consumer.DedupConfig;
 import io.reliablemq.consumer.DedupKeyExtractor;
 import io.reliablemq.consumer.ReliableConsumerConfig;
 import io.reliablemq.dedup.DedupStore;
+import io.reliablemq.dedup.jdbc.JdbcDedupStore;
 import io.reliablemq.spring.autoconfigure.ReliableMQProperties;
+import io.reliablemq.spring.internal.AppDatabase;
 import io.reliablemq.spring.internal.CoreConfigs;
 import io.reliablemq.spring.internal.ListenerContainer;
 import io.reliablemq.spring.internal.ListenerEndpoint;
 import io.reliablemq.spring.internal.PayloadConverter;
+import io.reliablemq.spring.internal.TransactionalDedupSupport;
 import java.io.IOException;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
@@ -37,6 +43,9 @@ public class ReliableListenerRegistry implements SmartLifecycle, DisposableBean 
   private final ObjectProvider<DedupStore> dedupStores;
   private final MeterRegistry meterRegistry;
   private final PayloadConverter converter;
+  private final ObjectProvider<DataSource> dataSources;
+  // Dedup stores in application databases, opened for transactionalDedup listeners; owned here.
+  private final Map<DataSource, JdbcDedupStore> transactionalStores = new IdentityHashMap<>();
   private final List<ListenerContainer> containers = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService scheduler;
   private volatile boolean running;
@@ -57,6 +66,29 @@ public class ReliableListenerRegistry implements SmartLifecycle, DisposableBean 
       ObjectProvider<DedupStore> dedupStores,
       MeterRegistry meterRegistry,
       PayloadConverter converter) {
+    this(properties, client, dedupStores, meterRegistry, converter, null);
+  }
+
+  /**
+   * Creates an empty registry that can run {@code transactionalDedup} listeners.
+   *
+   * @param properties the properties
+   * @param client how to reach the proxy
+   * @param dedupStores the store of idempotent listeners, resolved on first use; none when dedup is
+   *     off
+   * @param meterRegistry where consumers record metrics, or null
+   * @param converter converts bodies to parameters
+   * @param dataSources the application's database for {@code transactionalDedup} listeners, or null
+   *     when there is none
+   */
+  public ReliableListenerRegistry(
+      ReliableMQProperties properties,
+      ClientSettings client,
+      ObjectProvider<DedupStore> dedupStores,
+      MeterRegistry meterRegistry,
+      PayloadConverter converter,
+      ObjectProvider<DataSource> dataSources) {
+    this.dataSources = dataSources;
     this.properties = properties;
     this.client = client;
     this.dedupStores = dedupStores;
@@ -78,7 +110,12 @@ public class ReliableListenerRegistry implements SmartLifecycle, DisposableBean 
    * @throws IllegalStateException when the listener is idempotent and there is no dedup store
    */
   public void register(ListenerEndpoint endpoint) {
-    DedupStore dedupStore = endpoint.idempotent() ? dedupStores.getIfAvailable() : null;
+    DataSource txDataSource =
+        endpoint.transactionalDedup() ? transactionalDataSource(endpoint) : null;
+    DedupStore dedupStore =
+        txDataSource != null
+            ? transactionalStore(txDataSource)
+            : endpoint.idempotent() ? dedupStores.getIfAvailable() : null;
     if (endpoint.idempotent() && dedupStore == null) {
       throw new IllegalStateException(
           "@ReliableMessageListener "
@@ -108,11 +145,35 @@ public class ReliableListenerRegistry implements SmartLifecycle, DisposableBean 
             converter,
             scheduler,
             properties.getListener().getStartRetryInterval(),
-            properties.getListener().getShutdownTimeout());
+            properties.getListener().getShutdownTimeout(),
+            txDataSource);
     containers.add(container);
     if (running) {
       container.start();
     }
+  }
+
+  private DataSource transactionalDataSource(ListenerEndpoint endpoint) {
+    String where = "@ReliableMessageListener " + endpoint.id() + " has transactionalDedup = true";
+    if (!TransactionalDedupSupport.available(getClass().getClassLoader())) {
+      throw new IllegalStateException(where + " but spring-jdbc is not on the class path");
+    }
+    DataSource dataSource = dataSources == null ? null : dataSources.getIfUnique();
+    if (dataSource == null) {
+      throw new IllegalStateException(
+          where
+              + " but there is no single DataSource bean: the CONSUMED mark must be written in"
+              + " the database the method writes to");
+    }
+    return dataSource;
+  }
+
+  private synchronized JdbcDedupStore transactionalStore(DataSource dataSource) {
+    return transactionalStores.computeIfAbsent(
+        dataSource,
+        ds ->
+            JdbcDedupStore.create(
+                ds, AppDatabase.dedupDialect(ds), CoreConfigs.dedupStore(properties)));
   }
 
   /** The listener's {@code dedupKey} as an extractor, or null for the standard key. */
@@ -185,5 +246,9 @@ public class ReliableListenerRegistry implements SmartLifecycle, DisposableBean 
   public void destroy() {
     stop();
     scheduler.shutdownNow();
+    synchronized (this) {
+      transactionalStores.values().forEach(JdbcDedupStore::close);
+      transactionalStores.clear();
+    }
   }
 }

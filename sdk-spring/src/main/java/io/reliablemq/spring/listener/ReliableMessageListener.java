@@ -69,4 +69,25 @@ public @interface ReliableMessageListener {
    * @return the expression, or empty
    */
   String dedupKey() default "";
+
+  /**
+   * Whether the CONSUMED mark is written in the method's own database transaction, so that the
+   * method's effect and the mark commit or vanish together (the core's transactional mode). For
+   * each delivery the consumer opens a transaction on the application's {@code DataSource} and
+   * binds its connection to the current thread the way Spring's {@code
+   * DataSourceTransactionManager} does: {@code JdbcTemplate}, {@code DataSourceUtils} and a
+   * {@code @Transactional} method with the default propagation, called from the listener, all join
+   * it. The method returning commits effect and mark; throwing (or a joined transaction marked
+   * rollback-only) rolls both back and the broker redelivers. Work that does not go through the
+   * bound connection (an ORM with its own connection handling, {@code REQUIRES_NEW}, an HTTP call)
+   * is outside the promise.
+   *
+   * <p>Needs {@code idempotent = true}, exactly one {@code DataSource} bean and {@code
+   * spring-jdbc}; the dedup table ({@code <prefix>_dedup}, prefix {@code
+   * reliablemq.dedup.table-prefix}) is created in that database. Otherwise the startup fails naming
+   * the bean and method.
+   *
+   * @return false by default
+   */
+  boolean transactionalDedup() default false;
 }

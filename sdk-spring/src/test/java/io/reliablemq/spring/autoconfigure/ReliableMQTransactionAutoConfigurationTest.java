@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reliablemq.spring.ReliableTemplate;
+import io.reliablemq.spring.internal.OutboxStore;
 import io.reliablemq.spring.internal.SpringLocalTransactionRunner;
 import io.reliablemq.spring.transaction.ReliableTransactionHandler;
 import io.reliablemq.transaction.CheckRequest;
 import io.reliablemq.transaction.LocalTransactionRunner;
 import io.reliablemq.transaction.TransactionCheck;
 import io.reliablemq.transaction.TransactionDecision;
+import io.reliablemq.transaction.TransactionResult;
+import io.reliablemq.transaction.TransactionStatus;
 import io.reliablemq.transaction.TransactionUnavailableException;
 import io.reliablemq.transaction.TransactionalSender;
 import java.nio.file.Path;
@@ -163,6 +166,54 @@ class ReliableMQTransactionAutoConfigurationTest {
               assertThat(ctx).hasNotFailed();
               assertThat(ctx).doesNotHaveBean(TransactionalSender.class);
               assertThat(ctx).hasSingleBean(ReliableTemplate.class);
+            });
+  }
+
+  @Test
+  void outboxEnabled_brokerDown_theMessageCommitsIntoTheOutboxWithTheLocalWork() {
+    DataSource ds = h2();
+    runner()
+        .withPropertyValues(
+            "reliablemq.transaction.enabled=true",
+            "reliablemq.transaction.outbox.enabled=true",
+            "reliablemq.transaction.outbox.table-prefix=shop")
+        .withBean(DataSource.class, () -> ds)
+        .withBean(PlatformTransactionManager.class, () -> new DataSourceTransactionManager(ds))
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              assertThat(ctx).hasSingleBean(OutboxStore.class);
+              JdbcTemplate jdbc = new JdbcTemplate(ds);
+              jdbc.execute("CREATE TABLE IF NOT EXISTS orders (id VARCHAR(64))");
+              TransactionResult<Integer> result =
+                  ctx.getBean(ReliableTemplate.class)
+                      .sendInTransaction(
+                          "tx-orders",
+                          "o-1",
+                          c -> jdbc.update("INSERT INTO orders(id) VALUES ('o-1')"));
+
+              assertThat(result.status()).isEqualTo(TransactionStatus.STORED);
+              assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM orders", Integer.class))
+                  .isEqualTo(1);
+              assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM shop_fallback", Integer.class))
+                  .isEqualTo(1);
+            });
+  }
+
+  @Test
+  void invalidOutboxTablePrefix_failsTheStartup_namingTheProperty() {
+    runner()
+        .withPropertyValues(
+            "reliablemq.transaction.enabled=true",
+            "reliablemq.transaction.outbox.enabled=true",
+            "reliablemq.transaction.outbox.table-prefix=x; DROP TABLE y")
+        .withBean(DataSource.class, this::h2)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(ctx.getStartupFailure())
+                  .rootCause()
+                  .hasMessageContaining("reliablemq.transaction.outbox.table-prefix");
             });
   }
 

@@ -144,9 +144,7 @@ final class FallbackBench {
     try (JdbcFallbackStore store =
         JdbcFallbackStore.h2(
             FallbackStoreConfig.custom().directory(dir).maxRows(10_000_000).build())) {
-      for (int i = 0; i < count; i++) {
-        store.append(ReliableMessage.builder(topic).body(BODY).id("r-" + i).build(), false);
-      }
+      fill(store, topic, count);
       long start = System.nanoTime();
       try (ReliableProducer producer =
           ReliableProducer.create(
@@ -163,11 +161,33 @@ final class FallbackBench {
           if (System.nanoTime() > deadline) {
             throw new IllegalStateException("replay did not drain in 5 minutes");
           }
-          Thread.sleep(5);
+          // count() scans the table in H2: polled every 5 ms it took CPU from the replayer it
+          // measures. 100 ms bounds the error below 1 % of a multi-second drain.
+          Thread.sleep(100);
         }
         return count / seconds(start);
       }
     }
+  }
+
+  /** Fills a store from 8 threads, so appends share group commits; not timed. */
+  static void fill(JdbcFallbackStore store, String topic, int count) throws InterruptedException {
+    AtomicInteger next = new AtomicInteger();
+    CountDownLatch done = new CountDownLatch(8);
+    for (int t = 0; t < 8; t++) {
+      new Thread(
+              () -> {
+                int i;
+                while ((i = next.getAndIncrement()) < count) {
+                  store.append(
+                      ReliableMessage.builder(topic).body(BODY).id("f-" + i).build(), false);
+                }
+                done.countDown();
+              },
+              "bench-fill-" + t)
+          .start();
+    }
+    done.await();
   }
 
   private static double rawAsyncRate(String endpoints, String topic, int count) throws Exception {

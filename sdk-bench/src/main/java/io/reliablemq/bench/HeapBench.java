@@ -4,7 +4,6 @@ import io.reliablemq.client.ClientSettings;
 import io.reliablemq.fallback.FallbackStoreConfig;
 import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
-import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.ReliableProducerConfig;
 import io.reliablemq.test.EmbeddedRocketMQ;
@@ -13,8 +12,6 @@ import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Steady-state heap of a producer whose fallback store holds many 1 KiB entries, after full GCs. If
@@ -43,26 +40,7 @@ final class HeapBench {
                     .replay(ReplayConfig.custom().enabled(false).build())
                     .build())) {
       long empty = usedAfterGc();
-      AtomicInteger next = new AtomicInteger();
-      CountDownLatch done = new CountDownLatch(8);
-      for (int t = 0; t < 8; t++) {
-        new Thread(
-                () -> {
-                  int i;
-                  while ((i = next.getAndIncrement()) < entries) {
-                    store.append(
-                        ReliableMessage.builder("bench-heap")
-                            .body(SendBench.BODY)
-                            .id("h-" + i)
-                            .build(),
-                        false);
-                  }
-                  done.countDown();
-                },
-                "bench-heap-" + t)
-            .start();
-      }
-      done.await();
+      FallbackBench.fill(store, "bench-heap", entries);
       long stored = producer.fallback().orElseThrow().count();
       if (stored != entries) {
         throw new IllegalStateException("stored " + stored + " of " + entries);

@@ -77,7 +77,7 @@ final class SendBench {
       run(rawSender, 4, options.pick(2_000, 200), null);
 
       for (int threads : new int[] {1, 8}) {
-        int count = threads == 1 ? options.pick(3_000, 300) : options.pick(16_000, 1_000);
+        int count = threads == 1 ? options.pick(2_000, 300) : options.pick(10_000, 1_000);
         List<Double> sdkRates = new ArrayList<>();
         List<Double> rawRates = new ArrayList<>();
         List<long[]> sdkLat = new ArrayList<>();

@@ -1,14 +1,17 @@
 package io.reliablemq.bench;
 
+import io.reliablemq.test.EmbeddedRocketMQ;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs the benchmark figures and prints one table. {@code -Dbench.only=B3,B4,B5,B6} picks figures.
- * Every figure that compares with the raw client runs both on the same broker in alternating
- * rounds, because single runs on a shared 2-core machine vary twofold. Nothing is asserted.
+ * Runs the benchmark figures, prints one table and writes {@code results.json}. {@code
+ * -Dbench.only=B1,B5} picks figures ({@code B1}..{@code B7}, {@code HEAP}; default all), {@code
+ * -Dbench.quick=true} runs fewer rounds and messages. Every figure that compares with the raw
+ * client runs both on the same broker in alternating rounds, because single runs on a shared 2-core
+ * machine vary twofold. Nothing is asserted.
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -16,19 +19,80 @@ public final class BenchMain {
   /**
    * Runs the benchmarks.
    *
-   * @param args a scratch directory
+   * @param args the output directory (default {@code target/bench})
    * @throws Exception on a setup failure
    */
   public static void main(String[] args) throws Exception {
-    Path scratch = Path.of(args.length > 0 ? args[0] : "target/bench");
-    Files.createDirectories(scratch);
-    String only = System.getProperty("bench.only", "B3,B4,B5,B6");
-    List<String> rows = new ArrayList<>(FallbackBench.rows(scratch, only));
-    if (only.contains("B6")) {
-      rows.addAll(ConsumeBench.rows(scratch, Integer.getInteger("bench.consume.count", 20_000)));
-    }
+    Path out = Path.of(args.length > 0 ? args[0] : "target/bench");
+    BenchOptions options = BenchOptions.fromSystemProperties(out);
+    long start = System.nanoTime();
+    List<Figure> figures = run(options);
     System.out.println();
-    System.out.println("figure | min | median | max | unit");
-    rows.forEach(System.out::println);
+    System.out.print(Results.table(figures));
+    System.out.printf(
+        "%nwritten %s in %.0f s%n",
+        Results.writeJson(out, figures, options.quick()), FallbackBench.seconds(start));
+  }
+
+  /**
+   * Runs the selected figures; the broker is started once and shared, and B3 (which hangs it) runs
+   * last.
+   *
+   * @param options what to run
+   * @return the figures, in order
+   * @throws Exception on a setup failure
+   */
+  static List<Figure> run(BenchOptions options) throws Exception {
+    Files.createDirectories(options.scratch());
+    List<Figure> figures = new ArrayList<>();
+    if (options.runs("B7")) {
+      progress("B7");
+      figures.addAll(MicroBench.hotPaths(options));
+    }
+    if (options.runs("B4")) {
+      progress("B4");
+      figures.addAll(FallbackBench.append(options));
+    }
+    boolean needsBroker =
+        options.runs("B1")
+            || options.runs("B2")
+            || options.runs("B3")
+            || options.runs("B5")
+            || options.runs("B6")
+            || options.runs("HEAP");
+    if (!needsBroker) {
+      return figures;
+    }
+    try (EmbeddedRocketMQ mq = EmbeddedRocketMQ.builder().build().start()) {
+      if (options.runs("B1") || options.runs("B2")) {
+        progress("B1/B2");
+        figures.addAll(SendBench.throughputAndLatency(mq, options));
+      }
+      if (options.runs("HEAP")) {
+        progress("HEAP");
+        figures.addAll(MicroBench.allocationPerSend(mq, options));
+        figures.addAll(HeapBench.storedEntries(mq, options));
+      }
+      if (options.runs("B5")) {
+        progress("B5");
+        figures.addAll(FallbackBench.replayDrain(mq, options));
+      }
+      if (options.runs("B6")) {
+        progress("B6");
+        figures.addAll(ConsumeBench.figures(mq, options));
+      }
+      if (options.runs("B3")) {
+        progress("B3");
+        figures.addAll(SendBench.circuitOpen(mq, options));
+      }
+    }
+    progress("nothing: done");
+    return figures;
+  }
+
+  private static final long STARTED = System.nanoTime();
+
+  private static void progress(String figure) {
+    System.out.printf("[bench] +%.0f s running %s%n", FallbackBench.seconds(STARTED), figure);
   }
 }

@@ -35,36 +35,42 @@ import org.apache.rocketmq.client.apis.consumer.PushConsumer;
  * to the last, so consumer start-up and rebalancing do not count.
  */
 final class ConsumeBench {
-  private static final int ROUNDS = 2;
   private static final long TIMEOUT_MINUTES = 5;
 
   private ConsumeBench() {}
 
-  static List<String> rows(Path scratch, int count) throws Exception {
+  static List<Figure> figures(EmbeddedRocketMQ mq, BenchOptions options) throws Exception {
+    int count = Integer.getInteger("bench.consume.count", options.pick(20_000, 500));
+    int rounds = options.pick(2, 1);
     List<Double> raw = new ArrayList<>();
     List<Double> dedup = new ArrayList<>();
-    try (EmbeddedRocketMQ mq = EmbeddedRocketMQ.builder().build().start()) {
-      String topic = "bench-consume";
-      mq.createTopic(topic, TopicType.NORMAL);
-      ClientSettings settings =
-          ClientSettings.custom().endpoints(mq.endpoints()).sslEnabled(false).build();
-      fill(settings, topic, count);
-      for (int round = 0; round < ROUNDS; round++) {
-        raw.add(rawRate(mq.endpoints(), topic, "raw-" + round, count));
-        dedup.add(dedupRate(scratch, settings, topic, "sdk-" + round, count));
+    String topic = EmbeddedRocketMQ.uniqueName("bench-consume");
+    mq.createTopic(topic, TopicType.NORMAL);
+    ClientSettings settings =
+        ClientSettings.custom().endpoints(mq.endpoints()).sslEnabled(false).build();
+    fill(settings, topic, count);
+    for (int round = 0; round < rounds; round++) {
+      String rawGroup = EmbeddedRocketMQ.uniqueName("raw");
+      String sdkGroup = EmbeddedRocketMQ.uniqueName("sdk");
+      if (round % 2 == 0) {
+        raw.add(rawRate(mq.endpoints(), topic, rawGroup, count));
+        dedup.add(dedupRate(options.scratch(), settings, topic, sdkGroup, count));
+      } else {
+        dedup.add(dedupRate(options.scratch(), settings, topic, sdkGroup, count));
+        raw.add(rawRate(mq.endpoints(), topic, rawGroup, count));
       }
     }
-    List<Double> ratios = new ArrayList<>();
+    List<Double> ratios = Figure.ratios(dedup, raw);
     List<Double> costMicros = new ArrayList<>();
     for (int i = 0; i < raw.size(); i++) {
-      ratios.add(dedup.get(i) / raw.get(i));
       costMicros.add(1e6 / dedup.get(i) - 1e6 / raw.get(i));
     }
     return List.of(
-        FallbackBench.row("B6 raw PushConsumer (" + count + ")", raw, "msg/s"),
-        FallbackBench.row("B6 ReliableConsumer + dedup (" + count + ")", dedup, "msg/s"),
-        FallbackBench.row("B6 dedup / raw", ratios, "ratio"),
-        FallbackBench.row("B6 dedup cost per message (wall)", costMicros, "us"));
+        Figure.of("B6 raw PushConsumer (" + count + ")", "msg/s", raw),
+        Figure.of("B6 ReliableConsumer + dedup (" + count + ")", "msg/s", dedup)
+            .withRatio(Figure.of("", "", ratios).median()),
+        Figure.of("B6 dedup/raw", "ratio", ratios).withGoal(Figure.Goal.atLeast(0.8)),
+        Figure.of("B6 dedup check cost per message (wall, 1/rate difference)", "us", costMicros));
   }
 
   private static void fill(ClientSettings settings, String topic, int count) throws Exception {

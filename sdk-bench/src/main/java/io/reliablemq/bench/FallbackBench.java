@@ -6,21 +6,19 @@ import io.reliablemq.fallback.FallbackStoreConfig;
 import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
 import io.reliablemq.message.ReliableMessage;
-import io.reliablemq.producer.CircuitConfig;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.ReliableProducerConfig;
-import io.reliablemq.producer.SendRetryConfig;
 import io.reliablemq.test.EmbeddedRocketMQ;
 import io.reliablemq.test.TopicType;
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -31,45 +29,55 @@ import org.apache.rocketmq.client.apis.message.Message;
 import org.apache.rocketmq.client.apis.producer.Producer;
 
 /**
- * The fallback path's figures: store append throughput (1 and 8 threads, both durability modes),
- * send latency while the circuit is open, and the replay drain rate against the raw client's async
- * send rate on the same embedded broker in the same run. Asserts nothing.
+ * The fallback path's figures: B4 store append throughput (1 and 8 threads, both durability modes)
+ * beside the machine's raw fsync rate, and B5 the replay drain rate against the raw client's async
+ * send rate on the same embedded broker in alternating rounds. Asserts nothing.
  */
 final class FallbackBench {
-  private static final byte[] BODY = new byte[1024];
-  private static final int ROUNDS = 3;
+  private static final byte[] BODY = SendBench.BODY;
 
   private FallbackBench() {}
 
-  /**
-   * Runs the fallback figures selected by {@code only}.
-   *
-   * @param scratch a scratch directory
-   * @param only the figure ids to run, e.g. {@code B3,B4,B5}
-   * @return table rows
-   * @throws Exception on a setup failure
-   */
-  static List<String> rows(Path scratch, String only) throws Exception {
-    int replayCount = Integer.getInteger("bench.replay.count", 50_000);
-    List<String> rows = new ArrayList<>();
-    if (only.contains("B4")) {
-      for (Durability durability : Durability.values()) {
-        for (int threads : new int[] {1, 8}) {
-          List<Double> rates = new ArrayList<>();
-          for (int round = 0; round < ROUNDS; round++) {
-            rates.add(appendRate(scratch, durability, threads, threads == 1 ? 5_000 : 20_000));
-          }
-          rows.add(row("B4 append " + durability + " " + threads + "t", rates, "msg/s"));
+  static List<Figure> append(BenchOptions options) throws Exception {
+    int rounds = options.pick(3, 1);
+    List<Figure> figures = new ArrayList<>();
+    for (Durability durability : Durability.values()) {
+      for (int threads : new int[] {1, 8}) {
+        List<Double> rates = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+          int total = threads == 1 ? options.pick(2_000, 100) : options.pick(20_000, 400);
+          rates.add(appendRate(options.scratch(), durability, threads, total));
         }
+        Figure f =
+            Figure.of("B4 fallback append " + durability + " " + threads + "t", "msg/s", rates);
+        figures.add(
+            durability == Durability.PROCESS_CRASH && threads == 8
+                ? f.withGoal(Figure.Goal.atLeast(50_000))
+                : f);
       }
     }
-    if (only.contains("B3")) {
-      rows.add(circuitOpenLatency(scratch));
+    List<Double> fsync = new ArrayList<>();
+    for (int round = 0; round < rounds; round++) {
+      fsync.add(fsyncRate(options.scratch(), options.pick(500, 20)));
     }
-    if (only.contains("B5")) {
-      rows.addAll(replayDrain(scratch, replayCount));
+    figures.add(Figure.of("B4 reference: raw fsync (1 KiB write + force) 1t", "ops/s", fsync));
+    return figures;
+  }
+
+  /** The machine's own bound for POWER_LOSS: one appended 1 KiB write and force per op. */
+  private static double fsyncRate(Path scratch, int count) throws IOException {
+    Path file = Files.createTempFile(scratch, "fsync", ".bin");
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+      long start = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        ch.write(ByteBuffer.wrap(BODY));
+        ch.force(false);
+      }
+      return count / seconds(start);
+    } finally {
+      Files.deleteIfExists(file);
     }
-    return rows;
   }
 
   private static double appendRate(Path scratch, Durability durability, int threads, int total)
@@ -104,65 +112,30 @@ final class FallbackBench {
     }
   }
 
-  private static String circuitOpenLatency(Path scratch) throws Exception {
-    Path dir = Files.createTempDirectory(scratch, "circuit");
-    String nowhere = "127.0.0.1:" + freePort();
-    try (JdbcFallbackStore store =
-            JdbcFallbackStore.h2(FallbackStoreConfig.custom().directory(dir).build());
-        ReliableProducer producer =
-            ReliableProducer.create(
-                ReliableProducerConfig.custom(
-                        ClientSettings.custom().endpoints(nowhere).sslEnabled(false).build())
-                    .retry(SendRetryConfig.custom().maxAttempts(1).build())
-                    .circuit(
-                        CircuitConfig.custom()
-                            .minimumNumberOfCalls(2)
-                            .slidingWindowSize(2)
-                            .waitInOpenState(Duration.ofMinutes(10))
-                            .build())
-                    .fallbackStore(store)
-                    .replay(ReplayConfig.custom().enabled(false).build())
-                    .build())) {
-      while (!producer.circuitState().equals("OPEN")) {
-        producer.send(ReliableMessage.builder("bench").body(BODY).build());
-      }
-      List<Long> nanos = new ArrayList<>();
-      for (int i = 0; i < 5_000; i++) {
-        long t0 = System.nanoTime();
-        producer.send(ReliableMessage.builder("bench").body(BODY).build());
-        nanos.add(System.nanoTime() - t0);
-      }
-      Collections.sort(nanos);
-      return String.format(
-          Locale.ROOT,
-          "B3 send while circuit open (1 thread, 5000) | p50 %.2f ms | p99 %.2f ms | max %.2f ms | ms",
-          nanos.get(2_500) / 1e6,
-          nanos.get(4_950) / 1e6,
-          nanos.get(4_999) / 1e6);
-    }
-  }
-
-  private static List<String> replayDrain(Path scratch, int count) throws Exception {
+  static List<Figure> replayDrain(EmbeddedRocketMQ mq, BenchOptions options) throws Exception {
+    int count = Integer.getInteger("bench.replay.count", options.pick(50_000, 2_000));
+    int rounds = 2;
     List<Double> sdk = new ArrayList<>();
     List<Double> raw = new ArrayList<>();
-    try (EmbeddedRocketMQ mq = EmbeddedRocketMQ.builder().build().start()) {
-      String topic = "bench-replay";
-      mq.createTopic(topic, TopicType.NORMAL);
-      ClientSettings settings =
-          ClientSettings.custom().endpoints(mq.endpoints()).sslEnabled(false).build();
-      for (int round = 0; round < 2; round++) {
+    String topic = EmbeddedRocketMQ.uniqueName("bench-replay");
+    mq.createTopic(topic, TopicType.NORMAL);
+    ClientSettings settings =
+        ClientSettings.custom().endpoints(mq.endpoints()).sslEnabled(false).build();
+    for (int round = 0; round < rounds; round++) {
+      if (round % 2 == 0) {
         raw.add(rawAsyncRate(mq.endpoints(), topic, count));
-        sdk.add(drainRate(scratch, settings, topic, count));
+        sdk.add(drainRate(options.scratch(), settings, topic, count));
+      } else {
+        sdk.add(drainRate(options.scratch(), settings, topic, count));
+        raw.add(rawAsyncRate(mq.endpoints(), topic, count));
       }
     }
-    List<Double> ratios = new ArrayList<>();
-    for (int i = 0; i < sdk.size(); i++) {
-      ratios.add(sdk.get(i) / raw.get(i));
-    }
+    List<Double> ratios = Figure.ratios(sdk, raw);
     return List.of(
-        row("B5 raw sendAsync (" + count + ")", raw, "msg/s"),
-        row("B5 replay drain (" + count + ")", sdk, "msg/s"),
-        row("B5 replay / raw", ratios, "ratio"));
+        Figure.of("B5 raw sendAsync, window 1024 (" + count + ")", "msg/s", raw),
+        Figure.of("B5 replay drain (" + count + " stored)", "msg/s", sdk)
+            .withRatio(Figure.of("", "", ratios).median()),
+        Figure.of("B5 replay/raw sendAsync", "ratio", ratios).withGoal(Figure.Goal.atLeast(0.7)));
   }
 
   private static double drainRate(Path scratch, ClientSettings settings, String topic, int count)
@@ -171,9 +144,7 @@ final class FallbackBench {
     try (JdbcFallbackStore store =
         JdbcFallbackStore.h2(
             FallbackStoreConfig.custom().directory(dir).maxRows(10_000_000).build())) {
-      for (int i = 0; i < count; i++) {
-        store.append(ReliableMessage.builder(topic).body(BODY).id("r-" + i).build(), false);
-      }
+      fill(store, topic, count);
       long start = System.nanoTime();
       try (ReliableProducer producer =
           ReliableProducer.create(
@@ -185,12 +156,38 @@ final class FallbackBench {
                           .idlePoll(Duration.ofMillis(10))
                           .build())
                   .build())) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (producer.fallback().orElseThrow().count() > 0) {
-          Thread.sleep(5);
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("replay did not drain in 5 minutes");
+          }
+          // count() scans the table in H2: polled every 5 ms it took CPU from the replayer it
+          // measures. 100 ms bounds the error below 1 % of a multi-second drain.
+          Thread.sleep(100);
         }
         return count / seconds(start);
       }
     }
+  }
+
+  /** Fills a store from 8 threads, so appends share group commits; not timed. */
+  static void fill(JdbcFallbackStore store, String topic, int count) throws InterruptedException {
+    AtomicInteger next = new AtomicInteger();
+    CountDownLatch done = new CountDownLatch(8);
+    for (int t = 0; t < 8; t++) {
+      new Thread(
+              () -> {
+                int i;
+                while ((i = next.getAndIncrement()) < count) {
+                  store.append(
+                      ReliableMessage.builder(topic).body(BODY).id("f-" + i).build(), false);
+                }
+                done.countDown();
+              },
+              "bench-fill-" + t)
+          .start();
+    }
+    done.await();
   }
 
   private static double rawAsyncRate(String endpoints, String topic, int count) throws Exception {
@@ -216,32 +213,14 @@ final class FallbackBench {
                   done.countDown();
                 });
       }
-      done.await(5, TimeUnit.MINUTES);
+      if (!done.await(5, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("raw sendAsync did not finish in 5 minutes");
+      }
       return count / seconds(start);
     }
   }
 
-  static String row(String figure, List<Double> values, String unit) {
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    return String.format(
-        Locale.ROOT,
-        "%s | %.2f | %.2f | %.2f | %s (%d rounds)",
-        figure,
-        sorted.get(0),
-        sorted.get(sorted.size() / 2),
-        sorted.get(sorted.size() - 1),
-        unit,
-        sorted.size());
-  }
-
   static double seconds(long startNanos) {
     return (System.nanoTime() - startNanos) / 1e9;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -61,6 +61,21 @@ final class Nemesis {
     }
   }
 
+  /**
+   * Injects every fault of {@code faults} once, in an order shuffled by the seeded source, each
+   * after a random gap.
+   *
+   * @param faults the faults
+   * @param maxGapMs the longest extra quiet time before a fault
+   */
+  void unleashEach(List<Fault> faults, int maxGapMs) {
+    List<Fault> order = new java.util.ArrayList<>(faults);
+    java.util.Collections.shuffle(order, random);
+    for (Fault f : order) {
+      unleash(List.of(f), 1, maxGapMs);
+    }
+  }
+
   Map<Fault, Integer> done() {
     return done;
   }

@@ -57,6 +57,7 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
   private final Path workDir;
   private final boolean ownsWorkDir;
   private final Map<String, String> brokerProperties;
+  private final Map<String, String> proxyProperties;
   private final Duration startTimeout;
   private final String javaExecutable;
   private final List<String> jvmOptions;
@@ -82,6 +83,7 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
       throw new UncheckedIOException("cannot create work dir", e);
     }
     this.brokerProperties = Map.copyOf(b.brokerProperties);
+    this.proxyProperties = Map.copyOf(b.proxyProperties);
     this.startTimeout = b.startTimeout;
     this.javaExecutable = b.javaExecutable;
     this.jvmOptions = List.copyOf(b.jvmOptions);
@@ -131,7 +133,7 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
     if (isRunning()) {
       throw new IllegalStateException("already running");
     }
-    config.write(brokerProperties);
+    config.write(brokerProperties, proxyProperties);
     Path libDir;
     try {
       libDir = BrokerLib.locate(BrokerLib.codeSource(), BrokerLib.defaultCacheRoot());
@@ -481,6 +483,7 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
   public static final class Builder {
     private Path workDir;
     private final Map<String, String> brokerProperties = new LinkedHashMap<>();
+    private final Map<String, String> proxyProperties = new LinkedHashMap<>();
     private Duration startTimeout = Duration.ofSeconds(90);
     private String javaExecutable =
         Paths.get(System.getProperty("java.home"), "bin", "java").toString();
@@ -510,6 +513,21 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
      */
     public Builder brokerProperty(String key, String value) {
       brokerProperties.put(
+          Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * Overrides a proxy setting ({@code org.apache.rocketmq.proxy.config.ProxyConfig} field name).
+     * Example: {@code defaultInvisibleTimeMills = 15000}, so messages a consumer held when the
+     * stack was killed come back after 15 s instead of the default 60 s.
+     *
+     * @param key field name
+     * @param value value; numbers and booleans are written as such
+     * @return this
+     */
+    public Builder proxyProperty(String key, String value) {
+      proxyProperties.put(
           Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
     }

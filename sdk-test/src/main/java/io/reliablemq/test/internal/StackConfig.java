@@ -75,6 +75,17 @@ public record StackConfig(
    * @param overrides user broker properties, applied last
    */
   public void write(Map<String, String> overrides) {
+    write(overrides, Map.of());
+  }
+
+  /**
+   * Writes {@code conf/broker.conf} and {@code conf/rmq-proxy.json} into the work dir.
+   *
+   * @param overrides user broker properties, applied last
+   * @param proxyOverrides user proxy properties ({@code ProxyConfig} field names), applied last;
+   *     numbers and booleans are written as JSON literals, anything else as a JSON string
+   */
+  public void write(Map<String, String> overrides, Map<String, String> proxyOverrides) {
     try {
       Path conf = workDir.resolve("conf");
       Files.createDirectories(conf);
@@ -99,11 +110,31 @@ public record StackConfig(
               + "  \"remotingListenPort\": "
               + proxyRemotingPort
               + ",\n"
-              + "  \"localServeAddr\": \"127.0.0.1\"\n"
-              + "}\n";
+              + "  \"localServeAddr\": \"127.0.0.1\""
+              + proxyJson(proxyOverrides)
+              + "\n}\n";
       Files.writeString(conf.resolve("rmq-proxy.json"), json, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static String proxyJson(Map<String, String> proxyOverrides) {
+    StringBuilder sb = new StringBuilder();
+    new TreeMap<>(proxyOverrides)
+        .forEach(
+            (k, v) -> {
+              if (!k.matches("[A-Za-z][A-Za-z0-9]*")) {
+                throw new IllegalArgumentException("proxy property name is not a field name: " + k);
+              }
+              boolean literal = v.matches("-?[0-9]+|true|false");
+              sb.append(",\n  \"").append(k).append("\": ");
+              if (literal) {
+                sb.append(v);
+              } else {
+                sb.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+              }
+            });
+    return sb.toString();
   }
 }

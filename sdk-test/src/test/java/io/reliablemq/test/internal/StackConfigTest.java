@@ -44,4 +44,17 @@ class StackConfigTest {
                 config.proxyRemotingPort()))
         .hasSize(6);
   }
+
+  @Test
+  void writesProxyOverridesAsJsonLiteralsOrStrings() throws Exception {
+    StackConfig config = StackConfig.pick(work);
+    config.write(
+        Map.of(), Map.of("defaultInvisibleTimeMills", "15000", "someName", "a\"b", "flag", "true"));
+    String json = Files.readString(work.resolve("conf/rmq-proxy.json"));
+    assertThat(json)
+        .contains("\"defaultInvisibleTimeMills\": 15000")
+        .contains("\"flag\": true")
+        .contains("\"someName\": \"a\\\"b\"")
+        .contains("\"proxyMode\": \"LOCAL\"");
+  }
 }

@@ -1,0 +1,138 @@
+package io.reliablemq.it.fault;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.h2.jdbcx.JdbcDataSource;
+
+/**
+ * Reconciles the producer's acknowledgements with the consumer's committed {@code processed} rows,
+ * in the manner of OpenChaos' queue checker: lost = acknowledged but never processed, duplicated =
+ * processed more than once, out-of-order = an acknowledged FIFO message processed after a later
+ * acknowledged message of its group. Messages that were sent but whose acknowledgement the kill of
+ * the producer swallowed may be processed too; they are owed nothing and only counted.
+ */
+final class Checker {
+  private Checker() {}
+
+  /** One processed row, in commit order within its group. */
+  record Row(String id, String group, long seq) {}
+
+  /** The figures of one run. */
+  record Reconciliation(
+      String scenario,
+      long seed,
+      int acknowledged,
+      int sent,
+      int stored,
+      long received,
+      int processed,
+      int lost,
+      int duplicated,
+      int outOfOrder,
+      int unacknowledgedProcessed,
+      String faults,
+      List<String> lostSample) {
+
+    String summary() {
+      return String.format(
+          "FAULT %s seed=%d: acknowledged=%d (sent=%d stored=%d) received=%d processed=%d"
+              + " lost=%d duplicated=%d out-of-order=%d unacknowledged-processed=%d faults=[%s]",
+          scenario,
+          seed,
+          acknowledged,
+          sent,
+          stored,
+          received,
+          processed,
+          lost,
+          duplicated,
+          outOfOrder,
+          unacknowledgedProcessed,
+          faults);
+    }
+  }
+
+  static List<Row> readProcessed(Path db) throws SQLException {
+    JdbcDataSource ds = new JdbcDataSource();
+    ds.setURL("jdbc:h2:file:" + db);
+    List<Row> rows = new ArrayList<>();
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT id, grp, seq FROM processed ORDER BY pk")) {
+      while (rs.next()) {
+        rows.add(new Row(rs.getString(1), rs.getString(2), rs.getLong(3)));
+      }
+    }
+    return rows;
+  }
+
+  static Reconciliation reconcile(
+      String scenario,
+      long seed,
+      List<AckLog.Ack> acks,
+      List<Row> rows,
+      long received,
+      String faults) {
+    Map<String, AckLog.Ack> acked = new HashMap<>();
+    int sent = 0;
+    int stored = 0;
+    for (AckLog.Ack a : acks) {
+      acked.put(a.id(), a);
+      if (a.status().equals("SENT")) {
+        sent++;
+      } else if (a.status().equals("STORED")) {
+        stored++;
+      }
+    }
+    Map<String, Integer> times = new HashMap<>();
+    Map<String, Long> lastSeq = new HashMap<>();
+    int outOfOrder = 0;
+    for (Row r : rows) {
+      int n = times.merge(r.id(), 1, Integer::sum);
+      if (n > 1 || r.group() == null || !acked.containsKey(r.id())) {
+        continue;
+      }
+      Long prev = lastSeq.put(r.group(), r.seq());
+      if (prev != null && prev >= r.seq()) {
+        outOfOrder++;
+      }
+    }
+    List<String> lost = new ArrayList<>();
+    for (String id : acked.keySet()) {
+      if (!times.containsKey(id)) {
+        lost.add(id);
+      }
+    }
+    int duplicated = 0;
+    for (int n : times.values()) {
+      if (n > 1) {
+        duplicated++;
+      }
+    }
+    Set<String> extra = new HashSet<>(times.keySet());
+    extra.removeAll(acked.keySet());
+    return new Reconciliation(
+        scenario,
+        seed,
+        acked.size(),
+        sent,
+        stored,
+        received,
+        times.size(),
+        lost.size(),
+        duplicated,
+        outOfOrder,
+        extra.size(),
+        faults,
+        lost.subList(0, Math.min(5, lost.size())));
+  }
+}

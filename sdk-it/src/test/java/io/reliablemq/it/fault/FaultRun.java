@@ -1,0 +1,278 @@
+package io.reliablemq.it.fault;
+
+import io.reliablemq.it.support.Await;
+import io.reliablemq.it.support.ChildJvm;
+import io.reliablemq.test.EmbeddedRocketMQ;
+import io.reliablemq.test.TopicType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One fault-suite run: its own topics and consumer groups on the given broker, a {@link
+ * FaultProducerApp} and a {@link FaultConsumerApp} in child JVMs, the levers the {@link Nemesis}
+ * pulls, and the final reconciliation.
+ */
+final class FaultRun implements AutoCloseable {
+  /** Sizing of a run. */
+  record Load(int threads, long perThread, long pauseMs) {
+    long total() {
+      return threads * perThread;
+    }
+  }
+
+  private final String scenario;
+  private final long seed;
+  private final EmbeddedRocketMQ mq;
+  private final Path work;
+  private final Load load;
+  private final String normalTopic = EmbeddedRocketMQ.uniqueName("fault-n");
+  private final String fifoTopic = EmbeddedRocketMQ.uniqueName("fault-f");
+  private final String normalGroup = EmbeddedRocketMQ.uniqueName("fault-gn");
+  private final String fifoGroup = EmbeddedRocketMQ.uniqueName("fault-gf");
+  private final List<String> faults = new CopyOnWriteArrayList<>();
+  private final List<ChildJvm> consumers = new ArrayList<>();
+  private ChildJvm producer;
+  private int producerStarts;
+  private long receivedByDead;
+
+  FaultRun(String scenario, long seed, EmbeddedRocketMQ mq, Path work, Load load) {
+    this.scenario = scenario;
+    this.seed = seed;
+    this.mq = mq;
+    this.work = work;
+    this.load = load;
+    try {
+      Files.createDirectories(work);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Creates the topics and groups, starts the consumer, then the producer. */
+  void start() {
+    mq.createTopic(normalTopic, TopicType.NORMAL, 4);
+    mq.createTopic(fifoTopic, TopicType.FIFO, 4);
+    mq.createConsumerGroup(normalGroup, false);
+    mq.createConsumerGroup(fifoGroup, true);
+    startConsumer();
+    startProducer();
+    // A new group's first receive starts it at the queue's end, and the broker persists that
+    // starting offset only every flushConsumerOffsetInterval: a SIGKILL before then lets the
+    // restarted broker start the group at the end again, past what was sent meanwhile. A group
+    // that has consumed from both topics has its offsets; faults start after that.
+    Await.until(
+        Duration.ofSeconds(90),
+        scenario + ": consumer warmed up on both topics",
+        () ->
+            consumer().printed(l -> l.startsWith("P ") && l.endsWith(" F"))
+                && consumer().printed(l -> l.startsWith("P ") && l.endsWith(" -")));
+  }
+
+  // ---- levers ----------------------------------------------------------------------------
+
+  void fault(String what) {
+    faults.add(what);
+  }
+
+  List<String> faults() {
+    return faults;
+  }
+
+  EmbeddedRocketMQ broker() {
+    return mq;
+  }
+
+  /** Brings the broker back unless it runs; after a SIGKILL this is a start on the same store. */
+  void brokerUp() {
+    if (!mq.isRunning()) {
+      long t0 = System.nanoTime();
+      mq.restart();
+      fault(String.format("broker up in %.1f s", (System.nanoTime() - t0) / 1e9));
+    }
+  }
+
+  synchronized void startProducer() {
+    producer =
+        ChildJvm.start(
+            "producer-" + producerStarts++,
+            work,
+            FaultProducerApp.class,
+            work.resolve("store").toString(),
+            ackFile().toString(),
+            mq.endpoints(),
+            normalTopic,
+            fifoTopic,
+            Integer.toString(load.threads()),
+            Long.toString(load.perThread()),
+            Long.toString(load.pauseMs()));
+    producer.awaitLine(Duration.ofSeconds(90), "READY", "READY"::equals);
+  }
+
+  synchronized ChildJvm producer() {
+    return producer;
+  }
+
+  synchronized void startConsumer() {
+    ChildJvm c =
+        ChildJvm.start(
+            "consumer-" + consumers.size(),
+            work,
+            FaultConsumerApp.class,
+            work.resolve("business").toString(),
+            mq.endpoints(),
+            normalGroup,
+            normalTopic,
+            fifoGroup,
+            fifoTopic);
+    consumers.add(c);
+    c.awaitLine(Duration.ofSeconds(90), "READY", "READY"::equals);
+  }
+
+  synchronized ChildJvm consumer() {
+    return consumers.get(consumers.size() - 1);
+  }
+
+  synchronized void killConsumer() {
+    ChildJvm c = consumer();
+    c.kill();
+    receivedByDead += deliveries(c);
+  }
+
+  /** Whether the producer has sent everything (it may still be draining its store). */
+  boolean producerDone() {
+    return producer().printed("DONE"::equals);
+  }
+
+  long ackBytes() {
+    try {
+      return Files.exists(ackFile()) ? Files.size(ackFile()) : 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Waits (bounded) until the producer logged about {@code acks} more acknowledgements or is done.
+   */
+  void awaitProducerProgress(int acks, Duration timeout) {
+    long from = ackBytes();
+    Await.until(
+        timeout,
+        scenario + ": producer progress",
+        () -> producerDone() || ackBytes() - from >= acks * 60L);
+  }
+
+  /** Waits (bounded) until the consumer committed {@code rows} more rows, or timeout passes. */
+  boolean awaitConsumerProgress(int rows, Duration timeout) {
+    ChildJvm c = consumer();
+    long from = c.lines().stream().filter(l -> l.startsWith("P ")).count();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (c.lines().stream().filter(l -> l.startsWith("P ")).count() - from >= rows) {
+        return true;
+      }
+      sleep(50);
+    }
+    return false;
+  }
+
+  // ---- the end --------------------------------------------------------------------------
+
+  /**
+   * Brings everything up, waits (bounded) for the producer to drain its store and for the consumer
+   * to have committed every acknowledged id, stops both, and reconciles.
+   */
+  Checker.Reconciliation finish(Duration drainTimeout, Duration consumeTimeout) throws Exception {
+    brokerUp();
+    if (!producer().isAlive()) {
+      startProducer();
+    }
+    if (!consumer().isAlive()) {
+      startConsumer();
+    }
+    long t0 = System.nanoTime();
+    producer().awaitLine(drainTimeout, "DRAINED (store empty)", "DRAINED"::equals);
+    long drained = System.nanoTime();
+    Set<String> owed = new HashSet<>();
+    AckLog.read(ackFile()).forEach(a -> owed.add(a.id()));
+    Set<String> seen = new HashSet<>();
+    int[] scanned = new int[1024];
+    long deadline = System.nanoTime() + consumeTimeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      synchronized (this) {
+        for (int i = 0; i < consumers.size(); i++) {
+          List<String> lines = consumers.get(i).lines();
+          for (; scanned[i] < lines.size(); scanned[i]++) {
+            String l = lines.get(scanned[i]);
+            if (l.startsWith("P ")) {
+              seen.add(l.split(" ")[1]);
+            }
+          }
+        }
+      }
+      if (seen.containsAll(owed)) {
+        break;
+      }
+      sleep(200);
+    }
+    fault(
+        String.format(
+            "end: drained in %.1f s, consumed %.1f s later",
+            (drained - t0) / 1e9, (System.nanoTime() - drained) / 1e9));
+    producer().kill();
+    killConsumer();
+    Checker.Reconciliation r =
+        Checker.reconcile(
+            scenario,
+            seed,
+            AckLog.read(ackFile()),
+            Checker.readProcessed(work.resolve("business")),
+            receivedByDead,
+            String.join(", ", faults));
+    System.out.println(r.summary());
+    if (r.lost() > 0) {
+      System.out.println("FAULT " + scenario + " lost sample: " + r.lostSample());
+    }
+    return r;
+  }
+
+  private Path ackFile() {
+    return work.resolve("acks.log");
+  }
+
+  private static long deliveries(ChildJvm c) {
+    List<String> lines = c.lines();
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      String[] p = lines.get(i).split(" ");
+      if (p.length == 3 && p[0].equals("STATS")) {
+        return Long.parseLong(p[1]);
+      }
+    }
+    return 0;
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (producer != null) {
+      producer.close();
+    }
+    consumers.forEach(ChildJvm::close);
+  }
+}

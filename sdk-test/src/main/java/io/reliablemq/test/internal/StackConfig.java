@@ -95,6 +95,8 @@ public record StackConfig(
       StringWriter w = new StringWriter();
       props.store(w, "written by EmbeddedRocketMQ");
       Files.writeString(conf.resolve("broker.conf"), w.toString(), StandardCharsets.UTF_8);
+      Map<String, String> proxy = new TreeMap<>(proxyDefaults());
+      proxy.putAll(proxyOverrides);
       String json =
           "{\n"
               + "  \"rocketMQClusterName\": \""
@@ -111,12 +113,21 @@ public record StackConfig(
               + proxyRemotingPort
               + ",\n"
               + "  \"localServeAddr\": \"127.0.0.1\""
-              + proxyJson(proxyOverrides)
+              + proxyJson(proxy)
               + "\n}\n";
       Files.writeString(conf.resolve("rmq-proxy.json"), json, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Proxy settings that differ from RocketMQ's defaults. A push consumer's {@code close()} waits
+   * for its in-flight long polls, and the proxy tells clients to poll for up to 20 s; 5 s (the
+   * proxy's minimum) keeps a test's consumer close short without changing what is delivered.
+   */
+  static Map<String, String> proxyDefaults() {
+    return Map.of("grpcClientConsumerMaxLongPollingTimeoutMillis", "5000");
   }
 
   private static String proxyJson(Map<String, String> proxyOverrides) {

@@ -57,4 +57,16 @@ class StackConfigTest {
         .contains("\"someName\": \"a\\\"b\"")
         .contains("\"proxyMode\": \"LOCAL\"");
   }
+
+  @Test
+  void proxyLongPollIsShort_unlessOverridden() throws Exception {
+    StackConfig config = StackConfig.pick(work);
+    config.write(Map.of());
+    assertThat(Files.readString(work.resolve("conf/rmq-proxy.json")))
+        .contains("\"grpcClientConsumerMaxLongPollingTimeoutMillis\": 5000");
+    config.write(Map.of(), Map.of("grpcClientConsumerMaxLongPollingTimeoutMillis", "20000"));
+    assertThat(Files.readString(work.resolve("conf/rmq-proxy.json")))
+        .contains("\"grpcClientConsumerMaxLongPollingTimeoutMillis\": 20000")
+        .doesNotContain(": 5000");
+  }
 }

@@ -22,6 +22,13 @@ public final class RelayConfig {
   /** The proxy's smallest accepted invisible duration for a receive. */
   public static final Duration MIN_INVISIBLE_DURATION = Duration.ofSeconds(10);
 
+  /**
+   * The proxy's shortest long poll: a receive that waits less is answered with "deadline time
+   * remaining is not enough for polling" (proxy setting {@code
+   * grpcClientConsumerMinLongPollingTimeoutMillis}).
+   */
+  public static final Duration MIN_POLL_TIMEOUT = Duration.ofSeconds(5);
+
   /** The broker's largest receive batch. */
   public static final int MAX_BATCH_SIZE = 32;
 
@@ -256,7 +263,7 @@ public final class RelayConfig {
     private int batchSize = 16;
     private int maxInFlight = 256;
     private Duration invisibleDuration = Duration.ofSeconds(60);
-    private Duration pollTimeout = Duration.ofSeconds(2);
+    private Duration pollTimeout = MIN_POLL_TIMEOUT;
     private Duration idleTimeout;
     private Instant until;
     private Duration closeTimeout = Duration.ofSeconds(30);
@@ -343,12 +350,12 @@ public final class RelayConfig {
     /**
      * Sets how long one receive waits.
      *
-     * @param pollTimeout 100 ms to 30 s
+     * @param pollTimeout 5 s (the proxy's shortest long poll) to 30 s
      * @return this builder
      */
     public Builder pollTimeout(Duration pollTimeout) {
       this.pollTimeout =
-          range("pollTimeout", pollTimeout, Duration.ofMillis(100), Duration.ofSeconds(30));
+          range("pollTimeout", pollTimeout, MIN_POLL_TIMEOUT, Duration.ofSeconds(30));
       return this;
     }
 

@@ -50,6 +50,8 @@ class RelayConfigTest {
         .hasMessageContaining("idleTimeout");
     assertThatThrownBy(() -> builder().pollTimeout(Duration.ofMinutes(1)))
         .hasMessageContaining("pollTimeout");
+    assertThatThrownBy(() -> builder().pollTimeout(Duration.ofSeconds(2)))
+        .hasMessageContaining("pollTimeout must be between PT5S");
     assertThatThrownBy(() -> builder().filterExpression(" "))
         .hasMessageContaining("filterExpression");
     assertThatThrownBy(() -> builder().expectedTotal(-1)).hasMessageContaining("expectedTotal");

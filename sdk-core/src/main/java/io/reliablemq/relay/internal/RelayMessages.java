@@ -29,7 +29,7 @@ final class RelayMessages {
         .properties()
         .forEach(
             (k, v) -> {
-              if (!k.startsWith(MessageValidator.SDK_PROPERTY_PREFIX)) {
+              if (!MessageValidator.isSystemKey(k)) {
                 properties.put(k, v);
               }
             });

@@ -27,6 +27,9 @@ public final class BenchMain {
     if (only.contains("B6")) {
       rows.addAll(ConsumeBench.rows(scratch, Integer.getInteger("bench.consume.count", 20_000)));
     }
+    if (only.contains("R1")) {
+      rows.addAll(RelayBench.rows(Integer.getInteger("bench.relay.count", 2000), 5));
+    }
     System.out.println();
     System.out.println("figure | min | median | max | unit");
     rows.forEach(System.out::println);

@@ -199,7 +199,7 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
    * @param view the client's message
    * @return the SDK view
    */
-  static ReceivedMessage toReceived(MessageView view) {
+  public static ReceivedMessage toReceived(MessageView view) {
     ByteBuffer buffer = view.getBody().duplicate();
     byte[] body = new byte[buffer.remaining()];
     buffer.get(body);

@@ -267,6 +267,20 @@ public final class MessageValidator {
     return false;
   }
 
+  /**
+   * Whether a property key belongs to RocketMQ or the SDK rather than the user; such keys appear
+   * among a received message's properties (e.g. {@code __SHARDINGKEY} on FIFO messages) and are
+   * rejected on send.
+   *
+   * @param key the property key
+   * @return true for a system or SDK key
+   */
+  public static boolean isSystemKey(String key) {
+    return RESERVED_KEYS.contains(key)
+        || key.startsWith(TRANSIENT_PREFIX)
+        || key.startsWith(SDK_PROPERTY_PREFIX);
+  }
+
   private static boolean hasSeparator(String s) {
     return s.indexOf('\u0001') >= 0 || s.indexOf('\u0002') >= 0;
   }

@@ -2,9 +2,7 @@ package io.reliablemq.transaction;
 
 import io.reliablemq.fallback.jdbc.Dialect;
 import io.reliablemq.fallback.jdbc.Migration;
-import io.reliablemq.transaction.internal.H2TransactionLogDialect;
-import io.reliablemq.transaction.internal.MariaDbTransactionLogDialect;
-import io.reliablemq.transaction.internal.PostgresTransactionLogDialect;
+import io.reliablemq.transaction.internal.SqlTransactionLogDialect;
 import java.util.List;
 
 /**
@@ -30,7 +28,7 @@ public interface TransactionLogDialect {
    * @return the dialect
    */
   static TransactionLogDialect h2() {
-    return H2TransactionLogDialect.INSTANCE;
+    return SqlTransactionLogDialect.H2;
   }
 
   /**
@@ -39,7 +37,7 @@ public interface TransactionLogDialect {
    * @return the dialect
    */
   static TransactionLogDialect postgresql() {
-    return PostgresTransactionLogDialect.INSTANCE;
+    return SqlTransactionLogDialect.POSTGRESQL;
   }
 
   /**
@@ -48,7 +46,7 @@ public interface TransactionLogDialect {
    * @return the dialect
    */
   static TransactionLogDialect mariadb() {
-    return MariaDbTransactionLogDialect.INSTANCE;
+    return SqlTransactionLogDialect.MARIADB;
   }
 
   /**

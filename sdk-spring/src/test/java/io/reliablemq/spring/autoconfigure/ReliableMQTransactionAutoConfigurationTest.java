@@ -218,6 +218,36 @@ class ReliableMQTransactionAutoConfigurationTest {
   }
 
   @Test
+  void databaseWithoutDialect_failsTheStartup_namingTheTransactionLogAndTheProduct() {
+    DataSource oracle =
+        (DataSource)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class},
+                (p, m, a) -> {
+                  if (!m.getName().equals("getConnection")) {
+                    throw new UnsupportedOperationException(m.getName());
+                  }
+                  java.sql.Connection c = org.mockito.Mockito.mock(java.sql.Connection.class);
+                  java.sql.DatabaseMetaData md =
+                      org.mockito.Mockito.mock(java.sql.DatabaseMetaData.class);
+                  org.mockito.Mockito.when(c.getMetaData()).thenReturn(md);
+                  org.mockito.Mockito.when(md.getDatabaseProductName()).thenReturn("Oracle");
+                  return c;
+                });
+    runner()
+        .withPropertyValues("reliablemq.transaction.enabled=true")
+        .withBean(DataSource.class, () -> oracle)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(ctx.getStartupFailure())
+                  .hasStackTraceContaining("ReliableMQ transaction log")
+                  .hasStackTraceContaining("\"Oracle\"");
+            });
+  }
+
+  @Test
   void invalidGracePeriod_failsTheStartup_namingTheProperty() {
     runner()
         .withPropertyValues(

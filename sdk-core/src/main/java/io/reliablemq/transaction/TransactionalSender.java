@@ -61,6 +61,25 @@ public interface TransactionalSender extends AutoCloseable {
   <T> TransactionResult<T> send(ReliableMessage message, LocalTransaction<T> localTransaction);
 
   /**
+   * Sends the half message and returns without running any local work: the first phase of a
+   * transactional send whose local transaction the caller already has open and commits itself (e.g.
+   * an outer Spring {@code @Transactional}). The caller writes the log row in its transaction
+   * ({@link PreparedTransaction#writeLog}) and, after that transaction ended, commits or rolls back
+   * the message ({@link PreparedTransaction#commit}, {@link PreparedTransaction#rollback}). The
+   * message is only final after that second phase; until then consumers do not see it. There is no
+   * outbox for this form: an unreachable broker fails the call, and the caller decides whether its
+   * transaction goes on without the message.
+   *
+   * @param message the message, as for {@link #send(ReliableMessage, LocalTransaction)}
+   * @return the prepared transaction, to be committed or rolled back
+   * @throws io.reliablemq.InvalidMessageException when the message breaks a limit (before any I/O)
+   * @throws TransactionUnavailableException when the half message could not be sent
+   * @throws io.reliablemq.producer.SendFailedException when the broker rejected the half message
+   * @throws IllegalStateException when the sender is closed
+   */
+  PreparedTransaction prepare(ReliableMessage message);
+
+  /**
    * Sends a message of a legacy flow whose outcome the caller decides itself, without the log: the
    * half message carries the business type, {@code branch} runs after it was sent, and its answer
    * commits, rolls back or (UNKNOWN) leaves the message to the check-back, which the checker

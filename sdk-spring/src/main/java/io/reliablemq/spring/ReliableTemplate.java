@@ -4,14 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.SendOutcome;
+import io.reliablemq.spring.internal.OuterTransactionSend;
 import io.reliablemq.spring.internal.PayloadConverter;
 import io.reliablemq.transaction.LocalTransaction;
 import io.reliablemq.transaction.TransactionResult;
+import io.reliablemq.transaction.TransactionStatus;
 import io.reliablemq.transaction.TransactionalSender;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import javax.sql.DataSource;
+import org.springframework.util.ClassUtils;
 
 /**
  * Sends application objects through a {@link ReliableProducer}. A payload that is a {@code byte[]}
@@ -23,6 +27,16 @@ public class ReliableTemplate {
   private final ReliableProducer producer;
   private final PayloadConverter converter;
   private final TransactionalSender sender;
+  private final DataSource dataSource;
+
+  /** spring-tx and spring-jdbc are optional: without them there is no outer transaction to join. */
+  private static final boolean SPRING_TX =
+      ClassUtils.isPresent(
+              "org.springframework.transaction.support.TransactionSynchronizationManager",
+              ReliableTemplate.class.getClassLoader())
+          && ClassUtils.isPresent(
+              "org.springframework.jdbc.datasource.DataSourceUtils",
+              ReliableTemplate.class.getClassLoader());
 
   /**
    * Creates a template.
@@ -43,29 +57,65 @@ public class ReliableTemplate {
    */
   public ReliableTemplate(
       ReliableProducer producer, ObjectMapper mapper, TransactionalSender sender) {
+    this(producer, mapper, sender, null);
+  }
+
+  /**
+   * Creates a template that can also send in a local transaction, joining a Spring transaction the
+   * caller has open on {@code dataSource}.
+   *
+   * @param producer the producer (not closed by the template)
+   * @param mapper the JSON mapper for payloads other than bytes and strings
+   * @param sender the transactional sender, or null when there is none
+   * @param dataSource the sender's database (the one its transaction log lives in), or null to
+   *     refuse {@code sendInTransaction} inside an active transaction
+   */
+  public ReliableTemplate(
+      ReliableProducer producer,
+      ObjectMapper mapper,
+      TransactionalSender sender,
+      DataSource dataSource) {
     this.producer = Objects.requireNonNull(producer, "producer");
     this.converter = new PayloadConverter(mapper);
     this.sender = sender;
+    this.dataSource = dataSource;
   }
 
   /**
    * Sends a payload to a TRANSACTION topic in one transaction with local database work: the message
-   * is delivered if and only if the work commits (see {@link TransactionalSender#send}). Call it
-   * outside any active transaction; the work runs in a transaction of its own.
+   * is delivered if and only if the work commits.
+   *
+   * <p>Outside an active transaction, the work runs in a transaction of its own (see {@link
+   * TransactionalSender#send}) and the result is final: COMMITTED, COMMIT_UNCONFIRMED (delivered by
+   * the check-back) or, in outbox mode, STORED.
+   *
+   * <p>Inside an active Spring transaction on the sender's {@code DataSource} (an outer
+   * {@code @Transactional}), the half message is sent first, then the log row and the work run in
+   * that outer transaction, and the result is {@link TransactionStatus#PENDING PENDING}: the
+   * message is committed after the outer transaction commits (a {@code TransactionSynchronization})
+   * and rolled back if it rolls back; a crash in between is decided by the check-back from the log
+   * row. When the work throws, the outer transaction is marked rollback-only, so the message cannot
+   * commit without it. There is no outbox in this form: a broker outage throws {@link
+   * io.reliablemq.transaction.TransactionUnavailableException} before the work runs, and the outer
+   * transaction decides what to do.
    *
    * @param topic a TRANSACTION topic
    * @param payload bytes, a string or an object sent as JSON
    * @param work the local work, given the transaction's connection
    * @param <T> the work's result type
-   * @return the outcome with the work's result
+   * @return the outcome with the work's result; PENDING inside an outer transaction
    * @throws IllegalStateException when no transactional sender is configured ({@code
-   *     reliablemq.transaction.enabled})
+   *     reliablemq.transaction.enabled}), or the active transaction does not hold the sender's
+   *     {@code DataSource}
    */
   public <T> TransactionResult<T> sendInTransaction(
       String topic, Object payload, LocalTransaction<T> work) {
     if (sender == null) {
       throw new IllegalStateException(
           "no TransactionalSender: set reliablemq.transaction.enabled=true with a DataSource");
+    }
+    if (SPRING_TX && dataSource != null && OuterTransactionSend.active()) {
+      return OuterTransactionSend.send(sender, dataSource, message(topic, payload).build(), work);
     }
     return sender.send(message(topic, payload).build(), work);
   }

@@ -16,6 +16,7 @@ import io.reliablemq.producer.internal.ClientSupport;
 import io.reliablemq.producer.internal.ReliableProducerImpl;
 import io.reliablemq.transaction.LocalTransaction;
 import io.reliablemq.transaction.LocalTransactionException;
+import io.reliablemq.transaction.PreparedTransaction;
 import io.reliablemq.transaction.TransactionCheck;
 import io.reliablemq.transaction.TransactionDecision;
 import io.reliablemq.transaction.TransactionResult;
@@ -236,6 +237,17 @@ public final class TransactionalSenderImpl implements TransactionalSender {
     producer.fallback().ifPresent(FallbackOperations::replayNow);
     metrics.outcome(Outcome.COMMITTED);
     return new TransactionResult<>(TransactionStatus.STORED, m.topic(), id, null, value);
+  }
+
+  @Override
+  public PreparedTransaction prepare(ReliableMessage message) {
+    ReliableMessage m = prepare(message, TransactionCheck.LOG_TYPE);
+    try {
+      return new Prepared(m, sendHalf(m));
+    } catch (RuntimeException e) {
+      metrics.outcome(Outcome.FAILED);
+      throw e;
+    }
   }
 
   @Override
@@ -463,6 +475,73 @@ public final class TransactionalSenderImpl implements TransactionalSender {
 
     ClientNotStarted(Throwable cause) {
       super(cause == null ? null : cause.toString(), cause, false, false);
+    }
+  }
+
+  /** The two-phase form: the caller's transaction writes the row, then decides the message. */
+  private final class Prepared implements PreparedTransaction {
+    private final ReliableMessage message;
+    private final Half half;
+    private boolean logWritten;
+    private boolean decided;
+
+    Prepared(ReliableMessage message, Half half) {
+      this.message = message;
+      this.half = half;
+    }
+
+    @Override
+    public String topic() {
+      return message.topic();
+    }
+
+    @Override
+    public String reliableId() {
+      return message.id().orElseThrow();
+    }
+
+    @Override
+    public String messageId() {
+      return half.messageId;
+    }
+
+    @Override
+    public void writeLog(java.sql.Connection connection) throws SQLException {
+      Objects.requireNonNull(connection, "connection");
+      if (logWritten || decided) {
+        throw new IllegalStateException(
+            "transaction log row of " + reliableId() + " written already or message decided");
+      }
+      insertLogRow(connection, message);
+      logWritten = true;
+    }
+
+    @Override
+    public TransactionStatus commit() {
+      if (!logWritten) {
+        throw new IllegalStateException(
+            "commit of "
+                + reliableId()
+                + " without its transaction log row: write it in the local transaction first");
+      }
+      decide();
+      boolean confirmed = commitQuietly(half.tx, reliableId());
+      metrics.outcome(Outcome.COMMITTED);
+      return confirmed ? TransactionStatus.COMMITTED : TransactionStatus.COMMIT_UNCONFIRMED;
+    }
+
+    @Override
+    public void rollback() {
+      decide();
+      rollbackQuietly(half.tx, reliableId());
+      metrics.outcome(Outcome.ROLLED_BACK);
+    }
+
+    private void decide() {
+      if (decided) {
+        throw new IllegalStateException("message " + reliableId() + " is decided already");
+      }
+      decided = true;
     }
   }
 

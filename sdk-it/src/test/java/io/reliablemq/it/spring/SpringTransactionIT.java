@@ -29,39 +29,47 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.annotation.EnableTransactionManagement;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * {@link ReliableTemplate#sendInTransaction} with the application's DataSource and Spring's
  * transaction manager: the message is delivered if and only if the local work committed, and {@link
- * JdbcTemplate} inside the work joins the same transaction.
+ * JdbcTemplate} inside the work joins the same transaction; inside an outer {@code @Transactional}
+ * the message follows that outer transaction.
  */
 @SpringBootTest(classes = SpringTransactionIT.App.class)
 class SpringTransactionIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final String TOPIC = EmbeddedRocketMQ.uniqueName("tx-orders");
   private static final String PAYMENTS = EmbeddedRocketMQ.uniqueName("tx-payments");
+  private static final String OUTER = EmbeddedRocketMQ.uniqueName("tx-outer");
   private static final EmbeddedRocketMQ MQ = EmbeddedRocketMQ.builder().build().start();
 
   @Autowired ReliableTemplate template;
   @Autowired JdbcTemplate jdbc;
   @Autowired Received received;
   @Autowired Payments payments;
+  @Autowired Checkout checkout;
+  @Autowired OuterReceived outerReceived;
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) throws IOException {
     MQ.createTopic(TOPIC, TopicType.TRANSACTION);
     MQ.createTopic(PAYMENTS, TopicType.NORMAL);
+    MQ.createTopic(OUTER, TopicType.TRANSACTION);
     var dir = Files.createTempDirectory("spring-tx-it");
     registry.add("reliablemq.endpoints", MQ::endpoints);
     registry.add("reliablemq.ssl-enabled", () -> "false");
     registry.add("reliablemq.request-timeout", () -> "2s");
     registry.add("reliablemq.transaction.enabled", () -> "true");
-    registry.add("reliablemq.transaction.topics", () -> TOPIC);
+    registry.add("reliablemq.transaction.topics", () -> TOPIC + "," + OUTER);
     registry.add("reliablemq.fallback.directory", () -> dir.resolve("fallback").toString());
     registry.add("reliablemq.dedup.directory", () -> dir.resolve("dedup").toString());
     registry.add("app.db", () -> "jdbc:h2:" + dir.resolve("business") + ";DB_CLOSE_DELAY=-1");
     registry.add("app.topic", () -> TOPIC);
     registry.add("app.payments", () -> PAYMENTS);
+    registry.add("app.outer", () -> OUTER);
   }
 
   @AfterAll
@@ -94,6 +102,49 @@ class SpringTransactionIT {
 
     assertThat(received.bodies).containsExactlyInAnyOrder("order-1", "marker");
     assertThat(jdbc.queryForList("SELECT id FROM orders", String.class)).containsExactly("order-1");
+  }
+
+  @Test
+  void outerTransactional_commitDeliversAfterTheCommit_throwDeliversNothingAndLeavesNoRows() {
+    String ok = EmbeddedRocketMQ.uniqueName("outer-ok");
+    TransactionResult<Integer> pending = checkout.order(ok, false);
+    // Decided by the outer commit, after sendInTransaction returned.
+    assertThat(pending.status()).isEqualTo(TransactionStatus.PENDING);
+    Await.until(TIMEOUT, "the committed outer order", () -> outerReceived.bodies.contains(ok));
+    assertThat(orderRows(ok)).isEqualTo(1);
+    assertThat(logStatus(pending.reliableId())).isEqualTo("COMMITTED");
+
+    int logRowsBefore = logRows();
+    String failed = EmbeddedRocketMQ.uniqueName("outer-failed");
+    assertThatThrownBy(() -> checkout.order(failed, true)).hasMessage("stock check failed");
+    assertThat(checkout.lastStatus()).isEqualTo(TransactionStatus.PENDING);
+
+    // The failed order's rollback was sent to the broker before the outer call threw; a marker
+    // sent after it and received proves it can no longer show up.
+    String marker = EmbeddedRocketMQ.uniqueName("outer-marker");
+    checkout.order(marker, false);
+    Await.until(TIMEOUT, "the marker", () -> outerReceived.bodies.contains(marker));
+
+    assertThat(outerReceived.bodies).containsExactlyInAnyOrder(ok, marker);
+    assertThat(orderRows(failed)).isZero();
+    assertThat(logRows()).as("only the marker's log row").isEqualTo(logRowsBefore + 1);
+  }
+
+  private int orderRows(String id) {
+    Integer n =
+        jdbc.queryForObject("SELECT COUNT(*) FROM outer_orders WHERE id = ?", Integer.class, id);
+    return n == null ? 0 : n;
+  }
+
+  private int logRows() {
+    Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM rmq_tx_log", Integer.class);
+    return n == null ? 0 : n;
+  }
+
+  private String logStatus(String reliableId) {
+    List<String> s =
+        jdbc.queryForList("SELECT status FROM rmq_tx_log WHERE id = ?", String.class, reliableId);
+    return s.isEmpty() ? null : s.get(0);
   }
 
   @Test
@@ -155,6 +206,58 @@ class SpringTransactionIT {
     }
   }
 
+  /**
+   * An outer {@code @Transactional} business method: the order row, then the transactional send,
+   * then a check that may fail after the send.
+   */
+  public static class Checkout {
+    private volatile TransactionStatus lastStatus;
+    private final ReliableTemplate template;
+    private final JdbcTemplate jdbc;
+
+    Checkout(ReliableTemplate template, JdbcTemplate jdbc) {
+      this.template = template;
+      this.jdbc = jdbc;
+    }
+
+    /**
+     * The status the last send returned, also when the order then failed.
+     *
+     * @return the status
+     */
+    public TransactionStatus lastStatus() {
+      return lastStatus;
+    }
+
+    /**
+     * Places an order.
+     *
+     * @param id the order id, also the message body
+     * @param failAfterSend whether the outer transaction then throws
+     * @return the send's result
+     */
+    @Transactional
+    public TransactionResult<Integer> order(String id, boolean failAfterSend) {
+      jdbc.update("INSERT INTO outer_orders(id) VALUES (?)", id);
+      TransactionResult<Integer> r = template.sendInTransaction(OUTER, id, c -> 1);
+      lastStatus = r.status();
+      if (failAfterSend) {
+        throw new IllegalStateException("stock check failed");
+      }
+      return r;
+    }
+  }
+
+  /** What the outer-transaction topic's listener received. */
+  static class OuterReceived {
+    final List<String> bodies = new CopyOnWriteArrayList<>();
+
+    @ReliableMessageListener(topic = "${app.outer}", consumerGroup = "${app.outer}-g")
+    void on(String body) {
+      bodies.add(body);
+    }
+  }
+
   /** What the listener received. */
   static class Received {
     final List<String> bodies = new CopyOnWriteArrayList<>();
@@ -167,6 +270,7 @@ class SpringTransactionIT {
 
   @SpringBootConfiguration
   @EnableAutoConfiguration
+  @EnableTransactionManagement
   static class App {
     @Bean
     DataSource dataSource(org.springframework.core.env.Environment env) {
@@ -174,6 +278,7 @@ class SpringTransactionIT {
       ds.setURL(env.getRequiredProperty("app.db"));
       new JdbcTemplate(ds).execute("CREATE TABLE IF NOT EXISTS orders (id VARCHAR(64))");
       new JdbcTemplate(ds).execute("CREATE TABLE IF NOT EXISTS payments (id VARCHAR(64))");
+      new JdbcTemplate(ds).execute("CREATE TABLE IF NOT EXISTS outer_orders (id VARCHAR(64))");
       return ds;
     }
 
@@ -195,6 +300,16 @@ class SpringTransactionIT {
     @Bean
     Received received() {
       return new Received();
+    }
+
+    @Bean
+    OuterReceived outerReceived() {
+      return new OuterReceived();
+    }
+
+    @Bean
+    Checkout checkout(ReliableTemplate template, JdbcTemplate jdbc) {
+      return new Checkout(template, jdbc);
     }
   }
 }

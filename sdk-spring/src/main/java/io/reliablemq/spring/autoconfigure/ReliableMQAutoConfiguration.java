@@ -100,6 +100,8 @@ public class ReliableMQAutoConfiguration {
    * @param producer the producer
    * @param mapper the application's JSON mapper, if any
    * @param sender the transactional sender, if any
+   * @param dataSource the application's database, joined by {@code sendInTransaction} inside an
+   *     outer transaction
    * @return the template
    */
   @Bean
@@ -107,11 +109,16 @@ public class ReliableMQAutoConfiguration {
   public ReliableTemplate reliableTemplate(
       ReliableProducer producer,
       ObjectProvider<ObjectMapper> mapper,
-      ObjectProvider<TransactionalSender> sender) {
+      ObjectProvider<TransactionalSender> sender,
+      ObjectProvider<DataSource> dataSource) {
+    TransactionalSender tx = sender.getIfAvailable();
     return new ReliableTemplate(
         producer,
         mapper.getIfAvailable(ReliableMQAutoConfiguration::mapper),
-        sender.getIfAvailable());
+        tx,
+        // The sender's database (the transaction configuration requires a single candidate):
+        // lets sendInTransaction join an outer transaction on it.
+        tx == null ? null : dataSource.getIfUnique());
   }
 
   /**

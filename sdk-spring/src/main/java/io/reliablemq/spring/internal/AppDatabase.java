@@ -1,17 +1,17 @@
 package io.reliablemq.spring.internal;
 
+import io.reliablemq.ReliableMQException;
 import io.reliablemq.dedup.jdbc.DedupDialect;
-import io.reliablemq.dedup.jdbc.H2DedupDialect;
 import io.reliablemq.fallback.jdbc.Dialect;
-import io.reliablemq.fallback.jdbc.H2Dialect;
-import java.sql.Connection;
-import java.sql.SQLException;
+import io.reliablemq.jdbc.DatabaseKind;
+import io.reliablemq.transaction.TransactionLogDialect;
 import javax.sql.DataSource;
 
 /**
- * The SQL dialects of the application's own database (for the dedup table of {@code
- * transactionalDedup} listeners and the transactional outbox): the one place they are chosen, so
- * that more databases are added here and nowhere else.
+ * The SQL dialects of the application's own database (the dedup table of {@code transactionalDedup}
+ * listeners, the transactional outbox and the transaction log): the one place the starter chooses
+ * them, by asking the database what it is ({@link DatabaseKind#detect}), so that H2, PostgreSQL and
+ * MariaDB/MySQL each get their own SQL.
  */
 public final class AppDatabase {
   private AppDatabase() {}
@@ -24,8 +24,7 @@ public final class AppDatabase {
    * @throws IllegalStateException when the database cannot be reached or has no dialect
    */
   public static DedupDialect dedupDialect(DataSource dataSource) {
-    product(dataSource, "dedup table");
-    return H2DedupDialect.INSTANCE;
+    return kind(dataSource, "dedup table").dedupDialect();
   }
 
   /**
@@ -36,23 +35,35 @@ public final class AppDatabase {
    * @throws IllegalStateException when the database cannot be reached or has no dialect
    */
   public static Dialect fallbackDialect(DataSource dataSource) {
-    product(dataSource, "outbox table");
-    return H2Dialect.INSTANCE;
+    return kind(dataSource, "outbox table").fallbackDialect();
   }
 
-  /** Checks the database is one with dialects; only H2 so far. */
-  private static String product(DataSource dataSource, String purpose) {
-    String product;
-    try (Connection c = dataSource.getConnection()) {
-      product = c.getMetaData().getDatabaseProductName();
-    } catch (SQLException e) {
-      throw new IllegalStateException(
-          "Cannot reach the application's DataSource for the ReliableMQ " + purpose + ": " + e, e);
+  /**
+   * The transaction-log dialect of a database.
+   *
+   * @param dataSource the application's database
+   * @return the dialect
+   * @throws IllegalStateException when the database cannot be reached or has no dialect
+   */
+  public static TransactionLogDialect transactionLogDialect(DataSource dataSource) {
+    return kind(dataSource, "transaction log").transactionLogDialect();
+  }
+
+  /**
+   * The kind of a database, for one purpose named in the error.
+   *
+   * @param dataSource the application's database
+   * @param purpose what the dialect is for, e.g. {@code dedup table}
+   * @return the kind
+   * @throws IllegalStateException when the database cannot be reached or has no dialect; the
+   *     message names the purpose and the database product
+   */
+  public static DatabaseKind kind(DataSource dataSource, String purpose) {
+    try {
+      return DatabaseKind.detect(dataSource);
+    } catch (ReliableMQException e) {
+      // Startup failure: say which starter feature needed the database.
+      throw new IllegalStateException("ReliableMQ " + purpose + ": " + e.getMessage(), e);
     }
-    if (!"H2".equalsIgnoreCase(product)) {
-      throw new IllegalStateException(
-          "No ReliableMQ " + purpose + " dialect for database '" + product + "' (supported: H2)");
-    }
-    return product;
   }
 }

@@ -156,6 +156,8 @@ public final class CoreConfigs {
       io.reliablemq.fallback.jdbc.JdbcFallbackStore outbox) {
     CoreConfigs c = new CoreConfigs(p, null);
     TransactionalSenderConfig.Builder b = TransactionalSenderConfig.custom(client, dataSource);
+    // The core defaults to H2; the log lives in the application's database, whatever it is.
+    b.logDialect(AppDatabase.transactionLogDialect(dataSource));
     c.transactionSettings(b);
     b.retry(c.retry());
     if (outbox != null) {

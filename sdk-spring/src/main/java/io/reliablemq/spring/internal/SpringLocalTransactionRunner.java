@@ -18,7 +18,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>The core commits the message only after this returns, so this must return only after the
  * database commit. It therefore refuses to run inside a transaction that is already active (a
- * caller's {@code @Transactional}): joining it would commit the message before the database.
+ * caller's {@code @Transactional}): joining it would commit the message before the database. {@code
+ * ReliableTemplate.sendInTransaction} handles that case itself ({@link OuterTransactionSend}).
  */
 public final class SpringLocalTransactionRunner implements LocalTransactionRunner {
   private final TransactionTemplate template;
@@ -42,7 +43,8 @@ public final class SpringLocalTransactionRunner implements LocalTransactionRunne
     if (TransactionSynchronizationManager.isActualTransactionActive()) {
       throw new IllegalStateException(
           "a transactional send must not run inside an active transaction (@Transactional):"
-              + " its local work runs in a transaction of its own, committed before the message");
+              + " its local work runs in a transaction of its own, committed before the message;"
+              + " ReliableTemplate.sendInTransaction joins an outer transaction");
     }
     try {
       return template.execute(

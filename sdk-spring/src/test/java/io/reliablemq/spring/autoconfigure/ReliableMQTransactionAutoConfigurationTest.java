@@ -201,6 +201,44 @@ class ReliableMQTransactionAutoConfigurationTest {
   }
 
   @Test
+  void insideAnOuterTransaction_brokerDown_throwsUnavailableBeforeTheWork_evenInOutboxMode() {
+    DataSource ds = h2();
+    runner()
+        .withPropertyValues(
+            "reliablemq.transaction.enabled=true", "reliablemq.transaction.outbox.enabled=true")
+        .withBean(DataSource.class, () -> ds)
+        .withBean(PlatformTransactionManager.class, () -> new DataSourceTransactionManager(ds))
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              AtomicBoolean ran = new AtomicBoolean();
+              TransactionTemplate outer =
+                  new TransactionTemplate(ctx.getBean(PlatformTransactionManager.class));
+              // The template joins the outer transaction (the two-phase form, which has no
+              // outbox) instead of refusing it or running a transaction of its own.
+              assertThatThrownBy(
+                      () ->
+                          outer.executeWithoutResult(
+                              s ->
+                                  ctx.getBean(ReliableTemplate.class)
+                                      .sendInTransaction(
+                                          "tx-orders",
+                                          "o-1",
+                                          c -> {
+                                            ran.set(true);
+                                            return 0;
+                                          })))
+                  .isInstanceOf(TransactionUnavailableException.class);
+              assertThat(ran).isFalse();
+              JdbcTemplate jdbc = new JdbcTemplate(ds);
+              assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM rmq_tx_log", Integer.class))
+                  .isZero();
+              assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM rmq_fallback", Integer.class))
+                  .isZero();
+            });
+  }
+
+  @Test
   void invalidOutboxTablePrefix_failsTheStartup_namingTheProperty() {
     runner()
         .withPropertyValues(
@@ -214,6 +252,36 @@ class ReliableMQTransactionAutoConfigurationTest {
               assertThat(ctx.getStartupFailure())
                   .rootCause()
                   .hasMessageContaining("reliablemq.transaction.outbox.table-prefix");
+            });
+  }
+
+  @Test
+  void databaseWithoutDialect_failsTheStartup_namingTheTransactionLogAndTheProduct() {
+    DataSource oracle =
+        (DataSource)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class},
+                (p, m, a) -> {
+                  if (!m.getName().equals("getConnection")) {
+                    throw new UnsupportedOperationException(m.getName());
+                  }
+                  java.sql.Connection c = org.mockito.Mockito.mock(java.sql.Connection.class);
+                  java.sql.DatabaseMetaData md =
+                      org.mockito.Mockito.mock(java.sql.DatabaseMetaData.class);
+                  org.mockito.Mockito.when(c.getMetaData()).thenReturn(md);
+                  org.mockito.Mockito.when(md.getDatabaseProductName()).thenReturn("Oracle");
+                  return c;
+                });
+    runner()
+        .withPropertyValues("reliablemq.transaction.enabled=true")
+        .withBean(DataSource.class, () -> oracle)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(ctx.getStartupFailure())
+                  .hasStackTraceContaining("ReliableMQ transaction log")
+                  .hasStackTraceContaining("\"Oracle\"");
             });
   }
 

@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,9 +47,10 @@ import org.slf4j.LoggerFactory;
  * that runs all requests queued meanwhile in one transaction and answers each caller only after
  * that commit: a claim is owned, and a mark is durable, exactly when they were with a commit of
  * their own, but one commit serves many consumer threads instead of each parking on the database's
- * commit lock. When a batch fails (a concurrent insert of the same key, a deadlock on a shared
- * database, a lost connection) it is rolled back and each of its requests runs again alone with
- * auto-commit, so every caller gets its own answer as before. The rarer transitions (reclaim,
+ * commit lock. A claim's insert that meets an existing key is rolled back to its own savepoint and
+ * answered as a lost race (the caller reads again). When a batch fails otherwise (a deadlock on a
+ * shared database, a lost connection) it is rolled back and each of its requests runs again alone
+ * with auto-commit, so every caller gets its own answer as before. The rarer transitions (reclaim,
  * take-over, lease extension, release, purge) and the mark inside a caller's transaction are not
  * batched.
  */
@@ -60,8 +62,9 @@ public final class JdbcDedupStore implements DedupStore {
 
   private static final StoreFailure FAILURE = DedupStoreException::new;
   private static final int MAX_CLAIM_ROUNDS = 5;
-  // Bounds one transaction's size and its row locks on a shared database.
-  private static final int MAX_BATCH = 256;
+  // Bounds one transaction's row locks on a shared database, and its savepoints under PostgreSQL's
+  // 64 cached subtransactions per transaction.
+  private static final int MAX_BATCH = 64;
 
   private final DataSource dataSource;
   private final DedupDialect dialect;
@@ -503,17 +506,26 @@ public final class JdbcDedupStore implements DedupStore {
   }
 
   /**
-   * Runs one write. In a batch a duplicate insert throws, rolling the whole batch back: on
-   * PostgreSQL the failed statement has already aborted the transaction, and alone it is answered
-   * as a lost race.
+   * Runs one write. In a batch a claim's insert runs under a savepoint: a duplicate key (a racing
+   * claim of the same key) is a lost race for that caller alone, and rolling back to the savepoint
+   * keeps the batch's transaction usable (PostgreSQL aborts a transaction on a failed statement).
    */
   private boolean apply(Connection c, Write w, boolean inBatch) throws SQLException {
     if (w.claim) {
-      if (inBatch) {
+      if (!inBatch) {
+        return insert(c, w.key, DedupDialect.PROCESSING, w.owner, w.time, null, w.nowMs);
+      }
+      Savepoint sp = c.setSavepoint();
+      try {
         insertOrThrow(c, w.key, DedupDialect.PROCESSING, w.owner, w.time, null, w.nowMs);
         return true;
+      } catch (SQLException e) {
+        if (!isUniqueViolation(e)) {
+          throw e;
+        }
+        c.rollback(sp);
+        return false;
       }
-      return insert(c, w.key, DedupDialect.PROCESSING, w.owner, w.time, null, w.nowMs);
     }
     return update(c, dialect.markConsumedSql(table), w.time, w.nowMs, w.key, w.owner);
   }

@@ -7,11 +7,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -203,6 +206,57 @@ public abstract class DedupStoreContractTest {
     } finally {
       pool.shutdownNow();
       assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
+  void concurrentClaimsAndMarks_answerEachCallerAlone_whenRacingAndFreshKeysMix() throws Exception {
+    // Many threads at once, so writes share transactions in a store that batches them: a racing
+    // insert must not cost the fresh keys beside it their claims or marks.
+    int threads = 8;
+    int keys = 40;
+    Map<String, AtomicInteger> owners = new ConcurrentHashMap<>();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Callable<Void>> calls = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String owner = "o" + t;
+        calls.add(
+            () -> {
+              for (int i = 0; i < keys; i++) {
+                DedupKey fresh = new DedupKey("g", "fresh-" + owner + "-" + i);
+                assertThat(store.claim(fresh, owner, T0, T0.plus(LEASE)).status())
+                    .isEqualTo(ClaimResult.Status.ACQUIRED);
+                assertThat(store.markConsumed(fresh, owner, T0.plus(TTL))).isTrue();
+                DedupKey shared = new DedupKey("g", "shared-" + i);
+                ClaimResult r = store.claim(shared, owner, T0, T0.plus(LEASE));
+                if (r.owned()) {
+                  owners.computeIfAbsent(shared.key(), k -> new AtomicInteger()).incrementAndGet();
+                  assertThat(store.markConsumed(shared, owner, T0.plus(TTL))).isTrue();
+                } else {
+                  assertThat(r.status())
+                      .isIn(ClaimResult.Status.HELD_BY_OTHER, ClaimResult.Status.ALREADY_CONSUMED);
+                }
+              }
+              return null;
+            });
+      }
+      for (Future<Void> f : pool.invokeAll(calls)) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+      assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(owners).hasSize(keys);
+    assertThat(owners.values()).allSatisfy(n -> assertThat(n).hasValue(1));
+    for (int i = 0; i < keys; i++) {
+      assertThat(store.find(new DedupKey("g", "shared-" + i)).orElseThrow().state())
+          .isEqualTo(DedupState.CONSUMED);
+      for (int t = 0; t < threads; t++) {
+        assertThat(store.find(new DedupKey("g", "fresh-o" + t + "-" + i)).orElseThrow().state())
+            .isEqualTo(DedupState.CONSUMED);
+      }
     }
   }
 

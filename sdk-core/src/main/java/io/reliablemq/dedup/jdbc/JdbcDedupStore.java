@@ -16,10 +16,17 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +41,18 @@ import org.slf4j.LoggerFactory;
  * <p>Every transition is one conditional statement (see {@link DedupDialect}); a claim reads the
  * record, then inserts or conditionally updates it, and reads again if another caller won the race.
  * Keys and owners are logged, never message contents.
+ *
+ * <p><b>Group commit.</b> The two writes every new key costs, the claim's insert and the
+ * non-transactional CONSUMED mark, go through one writer thread ({@code reliablemq-dedup-writer})
+ * that runs all requests queued meanwhile in one transaction and answers each caller only after
+ * that commit: a claim is owned, and a mark is durable, exactly when they were with a commit of
+ * their own, but one commit serves many consumer threads instead of each parking on the database's
+ * commit lock. A claim's insert that meets an existing key is rolled back to its own savepoint and
+ * answered as a lost race (the caller reads again). When a batch fails otherwise (a deadlock on a
+ * shared database, a lost connection) it is rolled back and each of its requests runs again alone
+ * with auto-commit, so every caller gets its own answer as before. The rarer transitions (reclaim,
+ * take-over, lease extension, release, purge) and the mark inside a caller's transaction are not
+ * batched.
  */
 public final class JdbcDedupStore implements DedupStore {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcDedupStore.class);
@@ -43,6 +62,9 @@ public final class JdbcDedupStore implements DedupStore {
 
   private static final StoreFailure FAILURE = DedupStoreException::new;
   private static final int MAX_CLAIM_ROUNDS = 5;
+  // Bounds one transaction's row locks on a shared database, and its savepoints under PostgreSQL's
+  // 64 cached subtransactions per transaction.
+  private static final int MAX_BATCH = 64;
 
   private final DataSource dataSource;
   private final DedupDialect dialect;
@@ -51,6 +73,13 @@ public final class JdbcDedupStore implements DedupStore {
   private final EmbeddedH2 h2File;
   private final Clock clock;
   private volatile boolean closed;
+
+  private final Object queueLock = new Object();
+  private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
+  private final Write poison = new Write(null, null, 0, 0, false);
+  private final Thread writer;
+  // Touched by the writer thread only; reopened after a failure.
+  private Connection writerConnection;
 
   private JdbcDedupStore(
       DataSource dataSource,
@@ -76,6 +105,9 @@ public final class JdbcDedupStore implements DedupStore {
       throw new DedupStoreException(
           "Cannot open dedup store " + location + ": " + EmbeddedH2.describe(e), e);
     }
+    this.writer = new Thread(this::writeLoop, "reliablemq-dedup-writer");
+    writer.setDaemon(true);
+    writer.start();
     LOG.info("Dedup store {} open ({} dialect)", location, dialect.name());
   }
 
@@ -178,44 +210,58 @@ public final class JdbcDedupStore implements DedupStore {
     checkOpen();
     long nowMs = now.toEpochMilli();
     long leaseMs = leaseUntil.toEpochMilli();
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(true);
-      for (int round = 0; round < MAX_CLAIM_ROUNDS; round++) {
+    for (int round = 0; round < MAX_CLAIM_ROUNDS; round++) {
+      ClaimResult decided;
+      try (Connection c = dataSource.getConnection()) {
+        c.setAutoCommit(true);
         Row row = read(c, key);
-        if (row == null) {
-          if (insert(c, key, DedupDialect.PROCESSING, owner, leaseMs, null, nowMs)) {
-            return ClaimResult.owned(ClaimResult.Status.ACQUIRED);
-          }
-          continue; // another caller inserted first: look again
+        decided = row == null ? null : claimExisting(c, key, owner, nowMs, leaseMs, row);
+        if (row != null && decided == null) {
+          continue; // another caller changed the record first: look again
         }
-        if (DedupDialect.CONSUMED.equals(row.state)) {
-          if (row.expiresAt != null && row.expiresAt > nowMs) {
-            return ClaimResult.consumed(Instant.ofEpochMilli(row.expiresAt));
-          }
-          if (update(c, dialect.reclaimExpiredSql(table), owner, leaseMs, nowMs, key, nowMs)) {
-            return ClaimResult.owned(ClaimResult.Status.ACQUIRED);
-          }
-          continue;
-        }
-        boolean mine = owner.equals(row.owner);
-        boolean live = row.leaseUntil != null && row.leaseUntil > nowMs;
-        if (!mine && live) {
-          return ClaimResult.heldBy(row.owner, Instant.ofEpochMilli(row.leaseUntil));
-        }
-        if (takeOver(c, key, owner, leaseMs, nowMs, row)) {
-          if (!mine) {
-            LOG.info("Dedup key {} taken over from {} (lease had expired)", key, row.owner);
-          }
-          return ClaimResult.owned(
-              mine ? ClaimResult.Status.REENTERED : ClaimResult.Status.TAKEN_OVER);
-        }
+      } catch (SQLException e) {
+        throw failure("claim " + key, e);
       }
-      throw new DedupStoreException(
-          "Dedup store " + location + ": claim of " + key + " lost " + MAX_CLAIM_ROUNDS + " races",
-          null);
-    } catch (SQLException e) {
-      throw failure("claim " + key, e);
+      if (decided != null) {
+        return decided;
+      }
+      // Absent: insert through the group commit, the read's connection already given back so
+      // that a small pool cannot starve the writer.
+      if (submit(new Write(key, owner, leaseMs, nowMs, true), "claim " + key)) {
+        return ClaimResult.owned(ClaimResult.Status.ACQUIRED);
+      }
+      // another caller inserted first: look again
     }
+    throw new DedupStoreException(
+        "Dedup store " + location + ": claim of " + key + " lost " + MAX_CLAIM_ROUNDS + " races",
+        null);
+  }
+
+  /** Claims a key whose record exists; null when another caller changed it first. */
+  private ClaimResult claimExisting(
+      Connection c, DedupKey key, String owner, long nowMs, long leaseMs, Row row)
+      throws SQLException {
+    if (DedupDialect.CONSUMED.equals(row.state)) {
+      if (row.expiresAt != null && row.expiresAt > nowMs) {
+        return ClaimResult.consumed(Instant.ofEpochMilli(row.expiresAt));
+      }
+      if (update(c, dialect.reclaimExpiredSql(table), owner, leaseMs, nowMs, key, nowMs)) {
+        return ClaimResult.owned(ClaimResult.Status.ACQUIRED);
+      }
+      return null;
+    }
+    boolean mine = owner.equals(row.owner);
+    boolean live = row.leaseUntil != null && row.leaseUntil > nowMs;
+    if (!mine && live) {
+      return ClaimResult.heldBy(row.owner, Instant.ofEpochMilli(row.leaseUntil));
+    }
+    if (takeOver(c, key, owner, leaseMs, nowMs, row)) {
+      if (!mine) {
+        LOG.info("Dedup key {} taken over from {} (lease had expired)", key, row.owner);
+      }
+      return ClaimResult.owned(mine ? ClaimResult.Status.REENTERED : ClaimResult.Status.TAKEN_OVER);
+    }
+    return null;
   }
 
   @Override
@@ -235,11 +281,11 @@ public final class JdbcDedupStore implements DedupStore {
     checkOpen();
     long exp = expiresAt.toEpochMilli();
     long nowMs = clock.millis();
+    if (submit(new Write(key, owner, exp, nowMs, false), "mark " + key + " consumed")) {
+      return true;
+    }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
-      if (update(c, dialect.markConsumedSql(table), exp, nowMs, key, owner)) {
-        return true;
-      }
       // Not ours any more: if the record is gone, record the processing that did happen.
       if (read(c, key) == null && insert(c, key, DedupDialect.CONSUMED, owner, null, exp, nowMs)) {
         return true;
@@ -322,17 +368,174 @@ public final class JdbcDedupStore implements DedupStore {
     }
   }
 
-  /** Closes the store; for an embedded H2 file runs {@code SHUTDOWN} and releases the file. */
+  /**
+   * Closes the store: refuses new calls, commits the writes already queued, stops the writer and,
+   * for an embedded H2 file, runs {@code SHUTDOWN} and releases the file. Idempotent.
+   */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
+  public void close() {
+    synchronized (queueLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      queue.add(poison);
     }
-    closed = true;
-    if (h2File != null) {
-      h2File.close();
+    boolean interrupted = false;
+    while (writer.isAlive()) {
+      try {
+        writer.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
     }
-    LOG.info("Dedup store {} closed", location);
+    try {
+      if (h2File != null) {
+        h2File.close();
+      }
+    } finally {
+      LOG.info("Dedup store {} closed", location);
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- group commit
+
+  /**
+   * Queues a write for the writer and waits for its outcome.
+   *
+   * @return for a claim insert: inserted (false: the key exists, read again); for a mark: the
+   *     caller's PROCESSING record is now CONSUMED
+   */
+  private boolean submit(Write w, String what) {
+    synchronized (queueLock) {
+      checkOpen();
+      queue.add(w);
+    }
+    try {
+      // join() waits uninterruptibly: once queued the write may commit, so the caller waits for
+      // the real outcome rather than guess it.
+      return w.result.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof SQLException sql) {
+        throw failure(what, sql);
+      }
+      throw new DedupStoreException("Dedup store " + location + ": cannot " + what, cause);
+    }
+  }
+
+  private void writeLoop() {
+    List<Write> batch = new ArrayList<>(MAX_BATCH);
+    boolean stop = false;
+    while (!stop) {
+      batch.clear();
+      try {
+        batch.add(queue.take());
+      } catch (InterruptedException e) {
+        // Nobody interrupts the writer; keep serving so no caller waits forever.
+        continue;
+      }
+      queue.drainTo(batch, MAX_BATCH - 1);
+      // Everything queued before the poison is still run: close() refuses later writes.
+      stop = batch.remove(poison);
+      if (!batch.isEmpty()) {
+        runBatch(batch);
+      }
+    }
+    dropWriterConnection();
+  }
+
+  private Connection writerConnection() throws SQLException {
+    if (writerConnection == null) {
+      writerConnection = dataSource.getConnection();
+    }
+    return writerConnection;
+  }
+
+  private void dropWriterConnection() {
+    if (writerConnection != null) {
+      try {
+        writerConnection.close();
+      } catch (SQLException e) {
+        LOG.debug("Closing the dedup writer's connection failed: {}", e.toString());
+      }
+      writerConnection = null;
+    }
+  }
+
+  private void runBatch(List<Write> batch) {
+    if (batch.size() > 1) {
+      boolean[] results = new boolean[batch.size()];
+      try {
+        Connection c = writerConnection();
+        c.setAutoCommit(false);
+        try {
+          for (int i = 0; i < results.length; i++) {
+            results[i] = apply(c, batch.get(i), true);
+          }
+          c.commit();
+        } catch (SQLException | RuntimeException e) {
+          rollbackQuietly(c);
+          throw e;
+        }
+        for (int i = 0; i < results.length; i++) {
+          batch.get(i).result.complete(results[i]);
+        }
+        return;
+      } catch (SQLException | RuntimeException e) {
+        // Rolled back (or never begun): each write gets its own answer alone, below.
+        if (!isUniqueViolation(e)) {
+          dropWriterConnection();
+        }
+        LOG.debug("Dedup batch of {} rolled back ({}); running each alone", batch.size(), e);
+      }
+    }
+    for (Write w : batch) {
+      try {
+        Connection c = writerConnection();
+        c.setAutoCommit(true);
+        w.result.complete(apply(c, w, false));
+      } catch (SQLException | RuntimeException e) {
+        dropWriterConnection();
+        w.result.completeExceptionally(e);
+      }
+    }
+  }
+
+  /**
+   * Runs one write. In a batch a claim's insert runs under a savepoint: a duplicate key (a racing
+   * claim of the same key) is a lost race for that caller alone, and rolling back to the savepoint
+   * keeps the batch's transaction usable (PostgreSQL aborts a transaction on a failed statement).
+   */
+  private boolean apply(Connection c, Write w, boolean inBatch) throws SQLException {
+    if (w.claim) {
+      if (!inBatch) {
+        return insert(c, w.key, DedupDialect.PROCESSING, w.owner, w.time, null, w.nowMs);
+      }
+      Savepoint sp = c.setSavepoint();
+      try {
+        insertOrThrow(c, w.key, DedupDialect.PROCESSING, w.owner, w.time, null, w.nowMs);
+        return true;
+      } catch (SQLException e) {
+        if (!isUniqueViolation(e)) {
+          throw e;
+        }
+        c.rollback(sp);
+        return false;
+      }
+    }
+    return update(c, dialect.markConsumedSql(table), w.time, w.nowMs, w.key, w.owner);
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      LOG.debug("Rollback of a dedup batch failed: {}", e.toString());
+    }
   }
 
   // ---------------------------------------------------------------- helpers
@@ -359,6 +562,26 @@ public final class JdbcDedupStore implements DedupStore {
       Long expiresAt,
       long nowMs)
       throws SQLException {
+    try {
+      insertOrThrow(c, key, state, owner, leaseUntil, expiresAt, nowMs);
+      return true;
+    } catch (SQLException e) {
+      if (isUniqueViolation(e)) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private void insertOrThrow(
+      Connection c,
+      DedupKey key,
+      String state,
+      String owner,
+      Long leaseUntil,
+      Long expiresAt,
+      long nowMs)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(dialect.insertSql(table))) {
       ps.setString(1, key.scope());
       ps.setString(2, key.key());
@@ -368,12 +591,6 @@ public final class JdbcDedupStore implements DedupStore {
       setLongOrNull(ps, 6, expiresAt);
       ps.setLong(7, nowMs);
       ps.executeUpdate();
-      return true;
-    } catch (SQLException e) {
-      if (isUniqueViolation(e)) {
-        return false;
-      }
-      throw e;
     }
   }
 
@@ -420,8 +637,11 @@ public final class JdbcDedupStore implements DedupStore {
     }
   }
 
-  private static boolean isUniqueViolation(SQLException e) {
-    String state = e.getSQLState();
+  private static boolean isUniqueViolation(Exception e) {
+    if (!(e instanceof SQLException sql)) {
+      return false;
+    }
+    String state = sql.getSQLState();
     // 23505 (H2, PostgreSQL) and 23000 (MySQL): integrity constraint violation.
     return state != null && state.startsWith("23");
   }
@@ -449,6 +669,27 @@ public final class JdbcDedupStore implements DedupStore {
   private DedupStoreException failure(String what, SQLException e) {
     return new DedupStoreException(
         "Dedup store " + location + ": cannot " + what + ": " + EmbeddedH2.describe(e), e);
+  }
+
+  /**
+   * A write for the group commit: a claim's insert of a PROCESSING record ({@code time} = lease
+   * until) or a CONSUMED mark ({@code time} = expires at).
+   */
+  private static final class Write {
+    final DedupKey key;
+    final String owner;
+    final long time;
+    final long nowMs;
+    final boolean claim;
+    final CompletableFuture<Boolean> result = new CompletableFuture<>();
+
+    Write(DedupKey key, String owner, long time, long nowMs, boolean claim) {
+      this.key = key;
+      this.owner = owner;
+      this.time = time;
+      this.nowMs = nowMs;
+      this.claim = claim;
+    }
   }
 
   /** One record as read. */

@@ -180,6 +180,17 @@ public interface Dialect {
   }
 
   /**
+   * The claim lock of the server dialects: the one {@link #CLAIM_LOCK} row of the lock table,
+   * locked {@code FOR UPDATE}, which serialises claims across instances.
+   *
+   * @param table the entries table
+   * @return the statement
+   */
+  static String claimLockRowSql(String table) {
+    return "SELECT name FROM " + lockTable(table) + " WHERE name = '" + CLAIM_LOCK + "' FOR UPDATE";
+  }
+
+  /**
    * A table hint for the claim's scan of the entries table, placed right after its alias. Empty by
    * default.
    *

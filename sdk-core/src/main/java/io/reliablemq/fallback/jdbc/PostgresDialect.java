@@ -37,12 +37,7 @@ public final class PostgresDialect implements Dialect {
 
   @Override
   public Optional<String> claimLockSql(String table) {
-    return Optional.of(
-        "SELECT name FROM "
-            + Dialect.lockTable(table)
-            + " WHERE name = '"
-            + CLAIM_LOCK
-            + "' FOR UPDATE");
+    return Optional.of(Dialect.claimLockRowSql(table));
   }
 
   @Override

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * What {@link JdbcFallbackStore} needs to know about one database: the DDL of each numbered
- * migration, the SQL of each operation, and whether claims can use {@code FOR UPDATE SKIP LOCKED}.
+ * migration, the SQL of each operation, and how claims are serialised between instances.
  *
  * <p>The default methods are standard SQL that H2, PostgreSQL and MySQL 8 all accept ({@code LIMIT
  * ? OFFSET ?}, {@code COUNT}, conditional {@code UPDATE}s); a dialect overrides what differs,
@@ -16,15 +16,23 @@ import java.util.Optional;
  * <p>Time columns ({@code delivery_time}, {@code stored_at}, {@code lease_until}) are epoch
  * milliseconds in {@code BIGINT}: identical on every database, free of session time zones.
  *
- * <p><b>Claims on a shared database.</b> The store claims in one transaction: {@link
- * #claimCandidatesSql} (with {@code FOR UPDATE SKIP LOCKED} appended when {@link
- * #supportsSkipLocked()}) picks the oldest claimable rows, then {@link #claimSql} leases each one
- * with a conditional update that only succeeds while the lease is still free, so two owners never
- * hold one entry. A dialect for a database shared by several instances must also keep group order
- * when two claims run at once: a transaction that skipped a locked earlier entry of a group must
- * not take a later one. The server dialects do it with {@link #claimLockSql}, a row lock that
- * serialises claims; without it {@code SKIP LOCKED} splits groups between instances (shown by the
- * two-instance test of the PostgreSQL suite failing every run with the lock removed).
+ * <p><b>Claims on a shared database.</b> The store claims in one transaction: {@link #claimLockSql}
+ * first (on the server dialects a row lock that serialises the claims of every instance), then
+ * {@link #claimCandidatesSql} picks the oldest claimable rows with a plain, non-locking read, then
+ * {@link #claimSql} leases each one with a conditional update that only succeeds while the lease is
+ * still free, so two owners never hold one entry.
+ *
+ * <p>The candidate read must judge every row from one snapshot. It once ran {@code FOR UPDATE SKIP
+ * LOCKED}, and on MariaDB/InnoDB that split message groups: a locking read skips a row that another
+ * instance is releasing (its {@code recordFailure} update not yet committed) without reading it,
+ * while the {@code NOT EXISTS} subquery is a consistent read whose snapshot InnoDB creates lazily,
+ * at the first row that needs it. When the release committed between the two, the head of the group
+ * was skipped as locked and seen as free by the subquery, so a later entry of the group was claimed
+ * while its head stayed pending (group G3 sent id-196 before id-174). A plain read under the claim
+ * lock sees one state: a lease released or an entry deleted after its snapshot still looks held,
+ * which only makes the claim wait for the next round, and the conditional update re-checks the
+ * current row. {@code MariaDbFallbackStoreTest#claim_neverSkipsAGroupHead_releasedDuringTheScan}
+ * replays that interleaving deterministically.
  */
 public interface Dialect {
   /** The state column value of a pending entry. */
@@ -42,14 +50,6 @@ public interface Dialect {
    * @return the name
    */
   String name();
-
-  /**
-   * Whether {@code SELECT ... FOR UPDATE SKIP LOCKED} is available, so concurrent claimers skip
-   * each other's rows instead of waiting on them.
-   *
-   * @return true when supported
-   */
-  boolean supportsSkipLocked();
 
   /**
    * The numbered migrations, oldest first, versions 1, 2, ... without gaps.
@@ -130,8 +130,8 @@ public interface Dialect {
 
   /**
    * The oldest claimable entries: PENDING, lease free or expired, and for a message group no
-   * earlier entry of the same (topic, group) parked or leased by another owner. Parameters: now,
-   * now, owner, max.
+   * earlier entry of the same (topic, group) parked or leased by another owner. A plain read, never
+   * a locking one (see the class comment). Parameters: now, now, owner, max.
    *
    * @param table the entries table
    * @return the SQL
@@ -151,8 +151,7 @@ public interface Dialect {
         + " b WHERE b.topic = e.topic AND b.message_group = e.message_group AND b.seq < e.seq AND"
         + " (b.state = '"
         + PARKED
-        + "' OR (b.lease_until > ? AND b.lease_owner <> ?)))) ORDER BY e.seq LIMIT ?"
-        + (supportsSkipLocked() ? " FOR UPDATE SKIP LOCKED" : "");
+        + "' OR (b.lease_until > ? AND b.lease_owner <> ?)))) ORDER BY e.seq LIMIT ?";
   }
 
   /**

@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * H2 2.x, the embedded default. No {@code SKIP LOCKED} (an H2 file is used by one process, whose
- * claims the store serialises), and {@code CHECKPOINT SYNC} as the power-loss sync because H2 never
- * fsyncs a commit. Bodies are {@code BLOB}: H2's {@code VARBINARY} stops at 1,000,000 bytes and a
- * body may be 4 MiB.
+ * H2 2.x, the embedded default. No claim lock (an H2 file is used by one process, whose claims the
+ * store serialises), and {@code CHECKPOINT SYNC} as the power-loss sync because H2 never fsyncs a
+ * commit. Bodies are {@code BLOB}: H2's {@code VARBINARY} stops at 1,000,000 bytes and a body may
+ * be 4 MiB.
  */
 public final class H2Dialect implements Dialect {
   /** The shared instance; the dialect is stateless. */
@@ -19,11 +19,6 @@ public final class H2Dialect implements Dialect {
   @Override
   public String name() {
     return "h2";
-  }
-
-  @Override
-  public boolean supportsSkipLocked() {
-    return false;
   }
 
   @Override

@@ -7,12 +7,12 @@ import java.util.Optional;
  * MariaDB 10.6 or later (tested on 10.11) and MySQL 8.0.1 or later, InnoDB, for a fallback store
  * shared by several instances.
  *
- * <p>Claims run {@code FOR UPDATE SKIP LOCKED} after taking the row lock of {@code
- * <prefix>_fallback_lock}, exactly as {@link PostgresDialect} does, so a message group's entries
- * are held by one instance at a time. Tables are {@code utf8mb4} with the binary collation: ids,
- * topics and groups compare byte for byte, as on the broker, not case-insensitively. Bodies are
- * {@code LONGBLOB}. DDL commits implicitly on these servers, so a migration interrupted half-way is
- * not rolled back; rerunning it after fixing the cause needs the half-created objects dropped.
+ * <p>Claims read their candidates after taking the row lock of {@code <prefix>_fallback_lock},
+ * exactly as {@link PostgresDialect} does, so a message group's entries are held by one instance at
+ * a time. Tables are {@code utf8mb4} with the binary collation: ids, topics and groups compare byte
+ * for byte, as on the broker, not case-insensitively. Bodies are {@code LONGBLOB}. DDL commits
+ * implicitly on these servers, so a migration interrupted half-way is not rolled back; rerunning it
+ * after fixing the cause needs the half-created objects dropped.
  */
 public final class MariaDbDialect implements Dialect {
   /** The shared instance; the dialect is stateless. */
@@ -28,11 +28,6 @@ public final class MariaDbDialect implements Dialect {
   @Override
   public String name() {
     return "mariadb";
-  }
-
-  @Override
-  public boolean supportsSkipLocked() {
-    return true;
   }
 
   @Override

@@ -6,12 +6,12 @@ import java.util.Optional;
 /**
  * PostgreSQL 12 or later, for a fallback store shared by several instances.
  *
- * <p>Claims run {@code FOR UPDATE SKIP LOCKED} after taking the row lock of {@code
- * <prefix>_fallback_lock}: claims of all instances are serialised (each is one short transaction),
- * so a claim always sees every lease committed before it and a later entry of a message group is
- * never handed to one instance while another holds an earlier one. Appends, sends and deletes are
- * not serialised. Bodies are {@code BYTEA}; commits are as durable as the server's {@code
- * synchronous_commit} makes them, so no sync statement is run.
+ * <p>Claims read their candidates after taking the row lock of {@code <prefix>_fallback_lock}:
+ * claims of all instances are serialised (each is one short transaction), so a claim always sees
+ * every lease committed before it and a later entry of a message group is never handed to one
+ * instance while another holds an earlier one. Appends, sends and deletes are not serialised.
+ * Bodies are {@code BYTEA}; commits are as durable as the server's {@code synchronous_commit} makes
+ * them, so no sync statement is run.
  */
 public final class PostgresDialect implements Dialect {
   /** The shared instance; the dialect is stateless. */
@@ -23,11 +23,6 @@ public final class PostgresDialect implements Dialect {
   @Override
   public String name() {
     return "postgresql";
-  }
-
-  @Override
-  public boolean supportsSkipLocked() {
-    return true;
   }
 
   @Override

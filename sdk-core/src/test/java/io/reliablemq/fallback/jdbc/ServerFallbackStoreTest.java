@@ -56,6 +56,24 @@ abstract class ServerFallbackStoreTest extends FallbackStoreContractTest {
   }
 
   /**
+   * The table prefix of this test's store (set once the store is open).
+   *
+   * @return the prefix
+   */
+  String tablePrefix() {
+    return prefix;
+  }
+
+  /**
+   * The database under test.
+   *
+   * @return the database
+   */
+  TestDatabase database() {
+    return db;
+  }
+
+  /**
    * The dialect under test.
    *
    * @return the dialect

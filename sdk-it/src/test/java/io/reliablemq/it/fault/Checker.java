@@ -1,5 +1,7 @@
 package io.reliablemq.it.fault;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -8,6 +10,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,6 +61,61 @@ final class Checker {
           outOfOrder,
           unacknowledgedProcessed,
           faults);
+    }
+
+    /**
+     * The figures as one JSON object, for {@code target/fault-results/<scenario>.json}: a run can
+     * be read without parsing logs.
+     *
+     * @param seconds how long the scenario took
+     * @return the JSON text
+     */
+    String toJson(long seconds) {
+      StringBuilder sample = new StringBuilder("[");
+      for (int i = 0; i < lostSample.size(); i++) {
+        sample.append(i == 0 ? "" : ", ").append(quote(lostSample.get(i)));
+      }
+      sample.append(']');
+      Map<String, String> fields = new LinkedHashMap<>();
+      fields.put("scenario", quote(scenario));
+      fields.put("seed", Long.toString(seed));
+      fields.put("acknowledged", Integer.toString(acknowledged));
+      fields.put("sent", Integer.toString(sent));
+      fields.put("stored", Integer.toString(stored));
+      fields.put("received", Long.toString(received));
+      fields.put("processed", Integer.toString(processed));
+      fields.put("lost", Integer.toString(lost));
+      fields.put("duplicated", Integer.toString(duplicated));
+      fields.put("outOfOrder", Integer.toString(outOfOrder));
+      fields.put("unacknowledgedProcessed", Integer.toString(unacknowledgedProcessed));
+      fields.put("faults", quote(faults));
+      fields.put("lostSample", sample.toString());
+      fields.put("seconds", Long.toString(seconds));
+      StringBuilder json = new StringBuilder("{\n");
+      fields.forEach(
+          (k, v) -> json.append("  ").append(quote(k)).append(": ").append(v).append(",\n"));
+      json.setLength(json.length() - 2);
+      return json.append("\n}\n").toString();
+    }
+
+    /** Writes {@link #toJson} to {@code <dir>/<scenario>.json}. */
+    void writeJson(Path dir, long seconds) throws IOException {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve(scenario + ".json"), toJson(seconds));
+    }
+
+    private static String quote(String s) {
+      StringBuilder q = new StringBuilder("\"");
+      for (char ch : (s == null ? "" : s).toCharArray()) {
+        if (ch == '"' || ch == '\\') {
+          q.append('\\').append(ch);
+        } else if (ch < 0x20) {
+          q.append(String.format("\\u%04x", (int) ch));
+        } else {
+          q.append(ch);
+        }
+      }
+      return q.append('"').toString();
     }
   }
 

@@ -43,6 +43,33 @@ class CheckerTest {
   }
 
   @Test
+  void toJson_carriesEveryFigure_withQuotedStrings() {
+    Checker.Reconciliation r =
+        Checker.reconcile(
+            "broker-kill",
+            7,
+            List.of(new Ack("a", "SENT", 0, 0, null), new Ack("b", "STORED", 0, 1, null)),
+            List.of(new Row("a", null, 0)),
+            3,
+            "BROKER_KILL@1s \"x\"");
+    assertThat(r.toJson(12))
+        .contains("\"scenario\": \"broker-kill\"")
+        .contains("\"seed\": 7")
+        .contains("\"acknowledged\": 2")
+        .contains("\"sent\": 1")
+        .contains("\"stored\": 1")
+        .contains("\"processed\": 1")
+        .contains("\"lost\": 1")
+        .contains("\"duplicated\": 0")
+        .contains("\"outOfOrder\": 0")
+        .contains("\"faults\": \"BROKER_KILL@1s \\\"x\\\"\"")
+        .contains("\"lostSample\": [\"b\"]")
+        .contains("\"seconds\": 12")
+        .startsWith("{")
+        .endsWith("}\n");
+  }
+
+  @Test
   void reconcile_findsNothing_whenEveryAckIsProcessedOnceInOrder() {
     List<Ack> acks = List.of(new Ack("a", "SENT", 0, 1, "g"), new Ack("b", "STORED", 0, 3, "g"));
     List<Row> rows = List.of(new Row("z", "g", 2), new Row("a", "g", 1), new Row("b", "g", 3));

@@ -109,7 +109,10 @@ class ZeroLossFaultIT {
       }
       r = run.finish(DRAIN, CONSUME);
     }
-    System.out.printf("FAULT %s took %d s%n", scenario, (System.nanoTime() - t0) / 1_000_000_000);
+    long seconds = (System.nanoTime() - t0) / 1_000_000_000;
+    System.out.printf("FAULT %s took %d s%n", scenario, seconds);
+    // Before the assertions, so a failed scenario leaves its figures too.
+    r.writeJson(Path.of("target", "fault-results"), seconds);
     assertThat(nemesis.done().values().stream().mapToInt(Integer::intValue).sum())
         .as("faults injected")
         .isEqualTo(rounds < 0 ? menu.size() : rounds);

@@ -1,6 +1,9 @@
 package io.reliablemq.fallback.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -41,9 +44,16 @@ final class ChildJvm implements AutoCloseable {
   /** Starts the child on {@code classPath}, e.g. the test class path with another H2 jar. */
   static ChildJvm startWithClassPath(String classPath, Path stderr, String... args)
       throws IOException {
+    return startWithClassPath(classPath, List.of(), stderr, args);
+  }
+
+  /** Starts the child on {@code classPath} with extra JVM options, e.g. {@code -Dname=value}. */
+  static ChildJvm startWithClassPath(
+      String classPath, List<String> jvmOptions, Path stderr, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
+    cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(classPath);
     cmd.add(H2StoreKillChild.class.getName());
@@ -130,5 +140,36 @@ final class ChildJvm implements AutoCloseable {
     if (process.isAlive()) {
       kill();
     }
+  }
+
+  /**
+   * The test class path with its H2 jar replaced by {@code version}'s, unless it is the reactor's.
+   */
+  static String classPathWithH2(String version) {
+    String classPath = System.getProperty("java.class.path");
+    if (version.equals(org.h2.engine.Constants.VERSION)) {
+      return classPath;
+    }
+    Path jar =
+        Path.of(
+            System.getProperty("basedir", "."), "target", "h2-versions", "h2-" + version + ".jar");
+    assertThat(jar)
+        .as(
+            "the H2 %s jar is missing: add it to the h2-versions-for-child-jvms execution in"
+                + " sdk-core/pom.xml",
+            version)
+        .isRegularFile();
+    List<String> entries = new ArrayList<>();
+    boolean replaced = false;
+    for (String entry : classPath.split(File.pathSeparator)) {
+      if (Path.of(entry).getFileName().toString().matches("h2-\\d.*\\.jar")) {
+        entries.add(jar.toAbsolutePath().toString());
+        replaced = true;
+      } else {
+        entries.add(entry);
+      }
+    }
+    assertThat(replaced).as("an H2 jar on the test class path %s", classPath).isTrue();
+    return String.join(File.pathSeparator, entries);
   }
 }

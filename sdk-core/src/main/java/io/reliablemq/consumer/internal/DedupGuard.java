@@ -31,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives one delivery through the dedup state machine (DESIGN section 6):
+ * Drives one delivery through the dedup state machine (docs/guarantees.md, "A dedup key"):
  *
  * <ol>
  *   <li>key in the in-memory cache of CONSUMED keys: DUPLICATE, handler not run;

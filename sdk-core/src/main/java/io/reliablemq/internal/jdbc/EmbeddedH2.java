@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,12 +19,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An embedded H2 store file opened the one durable way the SDK knows (see the project DESIGN,
- * section 4): {@code jdbc:h2:file:<dir>/<name>;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;
+ * An embedded H2 store file opened the one durable way the SDK knows (why: docs/guarantees.md, "The
+ * embedded store"): {@code jdbc:h2:file:<dir>/<name>;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;
  * TRACE_LEVEL_FILE=0}, H2's default file lock and retention time, no server, console or {@code
  * AUTO_SERVER}; directory 0700 and files 0600 on POSIX systems; one open per file per process; an
  * anchor connection held until {@link #close} runs {@code SHUTDOWN} (not {@code SHUTDOWN COMPACT},
  * which rewrites the whole file). Shared by every SDK store so they cannot drift apart.
+ *
+ * <p>Only the H2 versions in {@link #TESTED_H2_VERSIONS} are opened: the store's promise rests on
+ * H2 keeping every committed transaction through a {@code kill -9}, which is a property of the H2
+ * version, not of this code (2.5.x lost acknowledged commits and corrupted files in that test).
+ * Spring Boot's dependency management replaces the H2 version silently, so the check runs on the H2
+ * actually loaded, before any file is touched.
  */
 public final class EmbeddedH2 implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedH2.class);
@@ -50,6 +57,19 @@ public final class EmbeddedH2 implements AutoCloseable {
     this.label = label;
   }
 
+  /**
+   * The H2 versions on which {@code H2StoreKillTest} (kill -9 of a process appending to the store,
+   * every acknowledged append found after reopening) passed; the test runs on each of them. 2.3.232
+   * is what Spring Boot 3.5 manages, 2.4.240 what the SDK is built with and Boot 4.0/4.1 manage.
+   */
+  public static final List<String> TESTED_H2_VERSIONS = List.of("2.3.232", "2.4.240");
+
+  /**
+   * System property that, set to {@code true}, lets the embedded stores open on an H2 version not
+   * in {@link #TESTED_H2_VERSIONS} (with a warning). JVM-wide because the H2 on the classpath is.
+   */
+  public static final String ALLOW_UNTESTED_H2_PROPERTY = "reliablemq.h2.allow-untested-version";
+
   /** Largest value kept in-row; message bodies above it go to H2's LOB storage. */
   static final int MAX_INPLACE_LOB_BYTES = 64 * 1024;
 
@@ -74,12 +94,32 @@ public final class EmbeddedH2 implements AutoCloseable {
    * @param label what the file is, for messages, e.g. {@code "Fallback store"}
    * @param failure makes the store's own exception
    * @return the open file
-   * @throws RuntimeException from {@code failure} when the directory cannot be created or written,
-   *     the file is open in another process (or already in this one), or it is corrupt; the message
-   *     names the path
+   * @throws RuntimeException from {@code failure} when the H2 on the classpath is not one of {@link
+   *     #TESTED_H2_VERSIONS} (and {@link #ALLOW_UNTESTED_H2_PROPERTY} is not {@code true}), checked
+   *     before anything is created; when the directory cannot be created or written, the file is
+   *     open in another process (or already in this one), or it is corrupt; the message names the
+   *     path
    */
   public static EmbeddedH2 open(Path directory, String name, String label, StoreFailure failure) {
+    return open(
+        directory,
+        name,
+        label,
+        failure,
+        org.h2.engine.Constants.VERSION,
+        Boolean.getBoolean(ALLOW_UNTESTED_H2_PROPERTY));
+  }
+
+  /** {@link #open(Path, String, String, StoreFailure)} with the H2 version check's inputs given. */
+  static EmbeddedH2 open(
+      Path directory,
+      String name,
+      String label,
+      StoreFailure failure,
+      String h2Version,
+      boolean allowUntestedH2) {
     Objects.requireNonNull(failure, "failure");
+    checkH2Version(h2Version, allowUntestedH2, label, failure);
     Path file = directory.resolve(name + ".mv.db");
     prepareDirectory(directory, label, failure);
     if (Files.exists(file) && !Files.isWritable(file)) {
@@ -126,6 +166,52 @@ public final class EmbeddedH2 implements AutoCloseable {
       OPEN_FILES.remove(key);
       throw e;
     }
+  }
+
+  /**
+   * Refuses an H2 version the kill test has not passed, unless the user accepted the risk.
+   *
+   * @param found the version of the H2 on the classpath, e.g. {@code "2.3.232"}
+   * @param allowUntested the value of {@link #ALLOW_UNTESTED_H2_PROPERTY}
+   * @param label what the file is, for messages
+   * @param failure makes the store's own exception
+   * @throws RuntimeException from {@code failure} naming the version found, the versions accepted
+   *     and how to pin one, when {@code found} is untested and {@code allowUntested} is false
+   */
+  static void checkH2Version(
+      String found, boolean allowUntested, String label, StoreFailure failure) {
+    if (TESTED_H2_VERSIONS.contains(found)) {
+      return;
+    }
+    String pinned = TESTED_H2_VERSIONS.get(TESTED_H2_VERSIONS.size() - 1);
+    if (allowUntested) {
+      LOG.warn(
+          "{}: H2 {} has not passed the SDK's kill -9 test (tested: {}); opening it because {}=true."
+              + " Acknowledged messages may be lost on a crash.",
+          label,
+          found,
+          TESTED_H2_VERSIONS,
+          ALLOW_UNTESTED_H2_PROPERTY);
+      return;
+    }
+    throw failure.create(
+        label
+            + ": H2 "
+            + found
+            + " is on the classpath, but the embedded store accepts only the H2 versions its kill -9"
+            + " test passed: "
+            + TESTED_H2_VERSIONS
+            + " (an untested H2 may lose acknowledged messages on a crash). Pin one: in a Spring Boot"
+            + " application put <h2.version>"
+            + pinned
+            + "</h2.version> in the pom's <properties> (Gradle: ext['h2.version'] = '"
+            + pinned
+            + "'); elsewhere depend on com.h2database:h2:"
+            + pinned
+            + ". To accept the risk instead, start the JVM with -D"
+            + ALLOW_UNTESTED_H2_PROPERTY
+            + "=true.",
+        null);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.reliablemq.fallback.jdbc;
 
 import io.reliablemq.fallback.FallbackStoreConfig;
+import io.reliablemq.fallback.StoredEntry;
 import io.reliablemq.message.ReliableMessage;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,11 @@ import java.nio.file.Path;
  *       {@code append} returned. The parent kills it with SIGKILL.
  *   <li>{@code hold <dir>}: opens the store, prints {@code READY} and keeps it open until its stdin
  *       closes.
+ *   <li>{@code verify <dir>}: opens the store, prints {@code HELD <id>} for every entry, then
+ *       {@code DONE}, and closes it: the reopen after a kill, on the same H2 as the appender.
  * </ul>
+ *
+ * <p>Every mode first prints {@code H2 <version>}, the H2 it runs on.
  */
 public final class H2StoreKillChild {
   private H2StoreKillChild() {}
@@ -29,8 +34,17 @@ public final class H2StoreKillChild {
   public static void main(String[] args) throws Exception {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     Path dir = Path.of(args[1]);
+    out.println("H2 " + org.h2.engine.Constants.VERSION);
     JdbcFallbackStore store =
         JdbcFallbackStore.h2(FallbackStoreConfig.custom().directory(dir).build());
+    if ("verify".equals(args[0])) {
+      for (StoredEntry e : store.list(0, Integer.MAX_VALUE)) {
+        out.println("HELD " + e.id());
+      }
+      store.close();
+      out.println("DONE");
+      return;
+    }
     if ("hold".equals(args[0])) {
       out.println("READY");
       while (System.in.read() >= 0) {

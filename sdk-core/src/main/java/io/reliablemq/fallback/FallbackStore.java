@@ -29,6 +29,43 @@ public interface FallbackStore extends AutoCloseable {
   StoredEntry append(io.reliablemq.message.ReliableMessage message, boolean transactional);
 
   /**
+   * Reserves room for one entry of {@code bodyBytes} against the row and byte capacity, before any
+   * I/O; reserved room counts as held for every later {@link #reserve} and {@link #append} until
+   * the reservation is consumed or released. Stores that do not reserve return {@link
+   * CapacityReservation#NONE} (the default) and check their capacity at append only.
+   *
+   * @param bodyBytes the body length of the message to be stored
+   * @return the reservation, to hand to {@link #append(io.reliablemq.message.ReliableMessage,
+   *     boolean, CapacityReservation)} or release
+   * @throws FallbackStoreFullException when the room is not there
+   * @throws FallbackStoreException when the store is closed
+   */
+  default CapacityReservation reserve(int bodyBytes) {
+    return CapacityReservation.NONE;
+  }
+
+  /**
+   * Appends a message durably into room reserved by {@link #reserve}: the reservation becomes the
+   * entry's share of the capacity (given back by the store if the append fails), so the append
+   * cannot be refused as full for room a later send took.
+   *
+   * @param message the validated message, {@code reliablemq_id} set
+   * @param transactional whether it must be replayed as a transactional message
+   * @param reservation a reservation of this store for this message, not yet consumed or released
+   * @return the stored entry
+   * @throws FallbackStoreFullException when the message is larger than the room reserved and the
+   *     difference is not there
+   * @throws FallbackStoreException when the store cannot commit
+   */
+  default StoredEntry append(
+      io.reliablemq.message.ReliableMessage message,
+      boolean transactional,
+      CapacityReservation reservation) {
+    reservation.release();
+    return append(message, transactional);
+  }
+
+  /**
    * Whether any entry (pending or parked) of this topic's message group is held: while one is, new
    * messages of the group must be stored too, so nothing overtakes during replay.
    *

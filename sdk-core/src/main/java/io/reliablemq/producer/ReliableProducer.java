@@ -51,6 +51,12 @@ public interface ReliableProducer extends AutoCloseable {
    * rejected at once by throwing, before any I/O; every other failure completes the future
    * exceptionally.
    *
+   * <p>With a fallback store, the send is accepted only with room for it reserved in the store
+   * (given back once it is SENT), so that it can always end STORED and the bodies of pending sends
+   * never exceed the store's byte capacity: when the store has no room, the future fails at once
+   * with {@link io.reliablemq.fallback.FallbackStoreFullException}, even if the broker would have
+   * taken the message.
+   *
    * @param message the message
    * @return the outcome, SENT or STORED
    * @throws io.reliablemq.InvalidMessageException when a field breaks a limit
@@ -73,9 +79,13 @@ public interface ReliableProducer extends AutoCloseable {
   String circuitState();
 
   /**
-   * Stops the replayer between entries, waits for in-flight sends, and closes the client. Sends
-   * after this throw {@link IllegalStateException}. The fallback store is not closed: its owner
-   * closes it.
+   * Closes gracefully. Sends from now on throw {@link IllegalStateException}. Every send in flight,
+   * synchronous or asynchronous, ends SENT or STORED before this returns (or with the exception it
+   * would have had anyway, e.g. a full store): a send waiting on a retry backoff is stored at once,
+   * an attempt the broker has not answered gets until {@link
+   * ReliableProducerConfig#closeDrainTime()} and is then stored without the answer (without a store
+   * it fails with {@link SendFailedException}). Then the replayer is stopped and the client closed.
+   * The fallback store is not closed: its owner closes it, after this.
    */
   @Override
   void close();

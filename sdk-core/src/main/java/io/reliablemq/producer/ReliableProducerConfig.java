@@ -7,6 +7,7 @@ import io.reliablemq.id.IdGenerator;
 import io.reliablemq.message.MessageLimits;
 import io.reliablemq.transaction.TransactionCheck;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,6 +17,8 @@ import java.util.Optional;
  * #custom(ClientSettings)}.
  */
 public final class ReliableProducerConfig {
+  private static final Duration MAX_CLOSE_DRAIN_TIME = Duration.ofMinutes(10);
+
   private final ClientSettings client;
   private final SendRetryConfig retry;
   private final MessageLimits limits;
@@ -25,8 +28,10 @@ public final class ReliableProducerConfig {
   private final CircuitConfig circuit;
   private final ReplayConfig replay;
   private final TransactionCheck transactionCheck;
+  private final Duration closeDrainTime;
 
   private ReliableProducerConfig(Builder b) {
+    this.closeDrainTime = b.closeDrainTime;
     this.transactionCheck = b.transactionCheck;
     this.fallbackStore = b.fallbackStore;
     this.circuit = b.circuit;
@@ -143,6 +148,19 @@ public final class ReliableProducerConfig {
     return Optional.ofNullable(transactionCheck);
   }
 
+  /**
+   * How long {@link ReliableProducer#close()} lets in-flight sends finish: a send waiting on a
+   * backoff is stored at once, an attempt the broker has not answered yet gets until this time runs
+   * out, and is then stored without its answer (the broker may still have taken it: the replay then
+   * delivers it a second time under the same {@code reliablemq_id}). Without a store those attempts
+   * fail with {@link SendFailedException}.
+   *
+   * @return the drain time, 10 s by default
+   */
+  public Duration closeDrainTime() {
+    return closeDrainTime;
+  }
+
   /** Builder of {@link ReliableProducerConfig}. */
   public static final class Builder {
     private final ClientSettings client;
@@ -154,6 +172,7 @@ public final class ReliableProducerConfig {
     private CircuitConfig circuit = CircuitConfig.ofDefaults();
     private ReplayConfig replay = ReplayConfig.ofDefaults();
     private TransactionCheck transactionCheck;
+    private Duration closeDrainTime = Duration.ofSeconds(10);
 
     private Builder(ClientSettings client) {
       this.client = Objects.requireNonNull(client, "client settings must not be null");
@@ -247,6 +266,24 @@ public final class ReliableProducerConfig {
      */
     public Builder transactionCheck(TransactionCheck check) {
       this.transactionCheck = check;
+      return this;
+    }
+
+    /**
+     * Sets how long {@link ReliableProducer#close()} lets in-flight sends finish ({@link
+     * ReliableProducerConfig#closeDrainTime()}).
+     *
+     * @param closeDrainTime 0 (store every in-flight send at once) to 10 minutes
+     * @return this builder
+     * @throws IllegalArgumentException when negative or above 10 minutes
+     */
+    public Builder closeDrainTime(Duration closeDrainTime) {
+      Objects.requireNonNull(closeDrainTime, "closeDrainTime must not be null");
+      if (closeDrainTime.isNegative() || closeDrainTime.compareTo(MAX_CLOSE_DRAIN_TIME) > 0) {
+        throw new IllegalArgumentException(
+            "closeDrainTime must be 0..10 minutes, was " + closeDrainTime);
+      }
+      this.closeDrainTime = closeDrainTime;
       return this;
     }
 

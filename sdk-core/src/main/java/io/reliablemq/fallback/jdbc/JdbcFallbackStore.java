@@ -1,5 +1,6 @@
 package io.reliablemq.fallback.jdbc;
 
+import io.reliablemq.fallback.CapacityReservation;
 import io.reliablemq.fallback.Durability;
 import io.reliablemq.fallback.EntryState;
 import io.reliablemq.fallback.FallbackStore;
@@ -56,14 +57,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Capacity and fences.</b> Rows and body bytes held are counted in memory (read from the
  * database at open, reserved before an append is queued, released on delete), so a full store
- * refuses an append with {@link FallbackStoreFullException} before any I/O. {@link #holdsGroup} is
- * answered from an in-memory count per (topic, group), also reserved before the append is queued (a
- * fence goes up no later than the entry is committed) and lowered on delete. On a database shared
- * by several instances both are approximations: each instance sees the totals at its open plus its
- * own appends and deletes, so the capacity limit is per instance and may be overshot by the others'
- * appends, and a fence may stay up after another instance's replayer deleted the group's entries
- * (which only routes that group's sends through the store until restart, never loses or reorders
- * anything).
+ * refuses an append with {@link FallbackStoreFullException} before any I/O. Room {@link #reserve
+ * reserved} by accepted asynchronous sends counts as held until their append consumes it or they
+ * release it. {@link #holdsGroup} is answered from an in-memory count per (topic, group), also
+ * reserved before the append is queued (a fence goes up no later than the entry is committed) and
+ * lowered on delete. On a database shared by several instances both are approximations: each
+ * instance sees the totals at its open plus its own appends and deletes, so the capacity limit is
+ * per instance and may be overshot by the others' appends, and a fence may stay up after another
+ * instance's replayer deleted the group's entries (which only routes that group's sends through the
+ * store until restart, never loses or reorders anything).
  *
  * <p><b>Embedded H2.</b> The URL is built here only, from the validated directory and name: {@code
  * jdbc:h2:file:<dir>/<name>;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0}, with H2's
@@ -102,6 +104,9 @@ public final class JdbcFallbackStore implements FallbackStore {
   private final Object stateLock = new Object();
   private long rows;
   private long bytes;
+  // Room promised to accepted sends that are not appended yet (CapacityReservation).
+  private long reservedRows;
+  private long reservedBytes;
   private boolean closed;
   private final ConcurrentHashMap<GroupKey, Long> groups = new ConcurrentHashMap<>();
 
@@ -276,8 +281,16 @@ public final class JdbcFallbackStore implements FallbackStore {
 
   @Override
   public StoredEntry append(ReliableMessage message, boolean transactional) {
+    return append(message, transactional, CapacityReservation.NONE);
+  }
+
+  @Override
+  public StoredEntry append(
+      ReliableMessage message, boolean transactional, CapacityReservation reservation) {
+    Objects.requireNonNull(reservation, "reservation");
     AppendRequest request = prepareAppend(message, transactional);
     synchronized (stateLock) {
+      consume(reservation);
       reserve(request);
       queue.add(request);
     }
@@ -407,9 +420,7 @@ public final class JdbcFallbackStore implements FallbackStore {
     if (closed) {
       throw new FallbackStoreException("Fallback store " + location + " is closed", null);
     }
-    if (rows + 1 > config.maxRows() || bytes + request.bodyBytes > config.maxBytes()) {
-      throw new FallbackStoreFullException(rows, bytes, config.maxRows(), config.maxBytes());
-    }
+    checkRoom(request.bodyBytes);
     rows++;
     bytes += request.bodyBytes;
     GroupKey group = GroupKey.of(request.message);
@@ -655,6 +666,73 @@ public final class JdbcFallbackStore implements FallbackStore {
       return false;
     }
     return groups.containsKey(new GroupKey(topic, messageGroup));
+  }
+
+  @Override
+  public CapacityReservation reserve(int bodyBytes) {
+    if (bodyBytes < 0) {
+      throw new IllegalArgumentException("bodyBytes must be >= 0, was " + bodyBytes);
+    }
+    synchronized (stateLock) {
+      if (closed) {
+        throw new FallbackStoreException("Fallback store " + location + " is closed", null);
+      }
+      checkRoom(bodyBytes);
+      reservedRows++;
+      reservedBytes += bodyBytes;
+      return new Reservation(bodyBytes);
+    }
+  }
+
+  /** Throws when one more entry of {@code bodyBytes} does not fit; the caller holds stateLock. */
+  private void checkRoom(long bodyBytes) {
+    long heldRows = rows + reservedRows;
+    long heldBytes = bytes + reservedBytes;
+    if (heldRows + 1 > config.maxRows() || heldBytes + bodyBytes > config.maxBytes()) {
+      throw new FallbackStoreFullException(
+          heldRows, heldBytes, config.maxRows(), config.maxBytes());
+    }
+  }
+
+  /**
+   * Ends a reservation of this store before its append reserves for real, in the same hold of
+   * stateLock, so no other send can take the room in between; the caller holds stateLock.
+   */
+  private void consume(CapacityReservation reservation) {
+    if (reservation instanceof Reservation r && r.owner() == this) {
+      r.endLocked();
+    } else if (reservation != CapacityReservation.NONE) {
+      reservation.release();
+    }
+  }
+
+  /** Room reserved in this store; ends once, under stateLock. */
+  private final class Reservation implements CapacityReservation {
+    private final long bodyBytes;
+    private boolean ended;
+
+    Reservation(long bodyBytes) {
+      this.bodyBytes = bodyBytes;
+    }
+
+    JdbcFallbackStore owner() {
+      return JdbcFallbackStore.this;
+    }
+
+    void endLocked() {
+      if (!ended) {
+        ended = true;
+        reservedRows--;
+        reservedBytes -= bodyBytes;
+      }
+    }
+
+    @Override
+    public void release() {
+      synchronized (stateLock) {
+        endLocked();
+      }
+    }
   }
 
   private void lowerFence(GroupKey group) {

@@ -6,6 +6,7 @@ import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.reliablemq.fallback.CapacityReservation;
 import io.reliablemq.fallback.EntryState;
 import io.reliablemq.fallback.EntrySummary;
 import io.reliablemq.fallback.FallbackOperations;
@@ -30,13 +31,18 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -83,6 +89,11 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private final Replayer replayer;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService storeExecutor;
+  // The store executor, or the calling thread once it is shut down: an append is never rejected.
+  private final Executor storeTasks = this::runStoreTask;
+  // Every accepted send until it ended SENT, STORED or failed; close() waits for it to empty.
+  private final Set<Job> inFlight = ConcurrentHashMap.newKeySet();
+  private final Object drained = new Object();
   private final Object lock = new Object();
   private volatile Producer producer;
   private volatile boolean closed;
@@ -257,46 +268,166 @@ public final class ReliableProducerImpl implements ReliableProducer {
   @Override
   public SendOutcome send(ReliableMessage message) {
     Job job = prepare(message);
-    if (fenced(job.message)) {
-      return storeNow(job, "message group waits in the fallback store", null);
-    }
-    Attempted result;
+    admit(job);
+    boolean handedOff = false;
     try {
-      result = attempts(job).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      // The attempt goes on in the background and still ends SENT or STORED; only the caller's
-      // knowledge of it is lost.
-      throw failed(job, ErrorKind.AMBIGUOUS, "interrupted while waiting", e);
-    } catch (ExecutionException e) {
-      throw failed(job, ErrorKind.RETRYABLE, "internal error", e.getCause());
+      if (fenced(job.message)) {
+        return storeNow(job, "message group waits in the fallback store", null);
+      }
+      Attempted result;
+      CompletableFuture<Attempted> attempts = attempts(job);
+      try {
+        result = attempts.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        // The attempt goes on in the background and still ends SENT or STORED; only the caller's
+        // knowledge of it is lost.
+        handedOff = true;
+        concludeInBackground(job, attempts);
+        throw failed(job, ErrorKind.AMBIGUOUS, "interrupted while waiting", e);
+      } catch (ExecutionException e) {
+        throw failed(job, ErrorKind.RETRYABLE, "internal error", e.getCause());
+      }
+      return conclude(job, result);
+    } finally {
+      if (!handedOff) {
+        finish(job);
+      }
     }
-    return conclude(job, result);
   }
 
+  /**
+   * Accepts an asynchronous send only with room reserved in the store, so that it can always end
+   * STORED, a full store refuses it at once, and the bodies held by pending sends and appends stay
+   * within the store's byte capacity. A synchronous send reserves when it reaches the store: its
+   * caller's thread holds the body meanwhile.
+   */
   @Override
   public CompletableFuture<SendOutcome> sendAsync(ReliableMessage message) {
-    Job job = prepare(message);
-    if (fenced(job.message)) {
-      return CompletableFuture.supplyAsync(
-          () -> storeNow(job, "message group waits in the fallback store", null), storeExecutor);
+    ensureOpen();
+    long start = System.nanoTime();
+    ReliableMessage resolved = resolve(message);
+    CapacityReservation reservation;
+    try {
+      reservation = store == null ? CapacityReservation.NONE : store.reserve(resolved.bodyLength());
+    } catch (RuntimeException full) {
+      // FallbackStoreFullException (or a closed store): the message was not accepted.
+      return CompletableFuture.failedFuture(full);
     }
-    return attempts(job)
-        .thenCompose(
-            result ->
-                result.status == Attempted.Status.UNREACHABLE && store != null
-                    ? CompletableFuture.supplyAsync(() -> conclude(job, result), storeExecutor)
-                    : CompletableFuture.completedFuture(conclude(job, result)));
+    Job job;
+    try {
+      job = job(resolved, start, reservation);
+      admit(job);
+    } catch (RuntimeException e) {
+      reservation.release();
+      throw e;
+    }
+    CompletableFuture<SendOutcome> outcome;
+    try {
+      if (fenced(job.message)) {
+        outcome =
+            CompletableFuture.supplyAsync(
+                () -> storeNow(job, "message group waits in the fallback store", null), storeTasks);
+      } else {
+        outcome =
+            attempts(job)
+                .thenCompose(
+                    result ->
+                        result.status == Attempted.Status.UNREACHABLE && store != null
+                            ? CompletableFuture.supplyAsync(() -> conclude(job, result), storeTasks)
+                            : CompletableFuture.completedFuture(conclude(job, result)));
+      }
+    } catch (RuntimeException e) {
+      finish(job);
+      throw e;
+    }
+    // The caller's future completes before the send leaves the in-flight set, so that every
+    // future of a send in flight at close() is complete when close() returns.
+    CompletableFuture<SendOutcome> returned = new CompletableFuture<>();
+    outcome.whenComplete(
+        (o, e) -> {
+          job.reservation.release();
+          try {
+            if (e != null) {
+              returned.completeExceptionally(e);
+            } else {
+              returned.complete(o);
+            }
+          } finally {
+            finish(job);
+          }
+        });
+    return returned;
   }
 
   private Job prepare(ReliableMessage message) {
     ensureOpen();
     long start = System.nanoTime();
-    ReliableMessage resolved =
-        validator.validate(message, config.idGenerator().nextId(), config.clock().instant());
+    return job(resolve(message), start, CapacityReservation.NONE);
+  }
+
+  private ReliableMessage resolve(ReliableMessage message) {
+    return validator.validate(message, config.idGenerator().nextId(), config.clock().instant());
+  }
+
+  private Job job(ReliableMessage resolved, long start, CapacityReservation reservation) {
     Message clientMessage = ClientSupport.toClientMessage(provider, resolved);
     return new Job(
-        resolved, clientMessage, start, start + config.retry().totalDeadline().toNanos());
+        resolved,
+        clientMessage,
+        start,
+        start + config.retry().totalDeadline().toNanos(),
+        reservation);
+  }
+
+  /**
+   * Counts a send as in flight, so that {@link #close} waits for it; refuses it when close began
+   * (checked after registering, so close either sees the job or the job sees close).
+   */
+  private void admit(Job job) {
+    inFlight.add(job);
+    if (closed) {
+      finish(job);
+      throw closedException();
+    }
+  }
+
+  /** Ends a send's time in flight: its reservation goes back unless an append consumed it. */
+  private void finish(Job job) {
+    job.reservation.release();
+    if (inFlight.remove(job) && closed && inFlight.isEmpty()) {
+      synchronized (drained) {
+        drained.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Stores (or lets go, when SENT) a synchronous send whose caller stopped waiting; failures can
+   * only be logged, the caller was told AMBIGUOUS.
+   */
+  private void concludeInBackground(Job job, CompletableFuture<Attempted> attempts) {
+    attempts.whenComplete(
+        (result, error) -> {
+          if (result == null || result.status != Attempted.Status.UNREACHABLE || store == null) {
+            finish(job);
+            return;
+          }
+          storeTasks.execute(
+              () -> {
+                try {
+                  storeNow(job, result.reason, result.error);
+                } catch (RuntimeException e) {
+                  log.warn(
+                      "Interrupted send {} of topic {} could not be stored: {}",
+                      job.id(),
+                      job.message.topic(),
+                      e.toString());
+                } finally {
+                  finish(job);
+                }
+              });
+        });
   }
 
   private boolean fenced(ReliableMessage message) {
@@ -328,7 +459,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
   }
 
   private SendOutcome storeNow(Job job, String reason, Throwable lastError) {
-    store.append(job.message, false);
+    store.append(job.message, false, job.reservation);
     if (log.isDebugEnabled()) {
       log.debug(
           "Stored message {} of topic {} in the fallback store ({}{})",
@@ -344,9 +475,12 @@ public final class ReliableProducerImpl implements ReliableProducer {
         SendStatus.STORED, job.message.topic(), job.id(), null, job.attempts.get(), job.elapsed());
   }
 
-  /** Runs attempts until SENT, REJECTED or UNREACHABLE; never completes exceptionally. */
+  /**
+   * Runs attempts until SENT, REJECTED or UNREACHABLE; never completes exceptionally. {@link
+   * #close} may complete it UNREACHABLE early.
+   */
   private CompletableFuture<Attempted> attempts(Job job) {
-    CompletableFuture<Attempted> result = new CompletableFuture<>();
+    CompletableFuture<Attempted> result = job.outcome;
     attempt(job, retry.asyncContext(), result);
     return result;
   }
@@ -417,12 +551,30 @@ public final class ReliableProducerImpl implements ReliableProducer {
       result.complete(Attempted.unreachable(job, "attempts exhausted"));
     } else if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis) >= job.deadline) {
       result.complete(Attempted.unreachable(job, "total deadline reached"));
+    } else if (closed) {
+      // Closing: no backoff, the send is stored now.
+      result.complete(Attempted.unreachable(job, "producer closing"));
     } else {
       try {
-        scheduler.schedule(() -> attempt(job, context, result), delayMillis, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> backoff =
+            scheduler.schedule(
+                () -> attempt(job, context, result), delayMillis, TimeUnit.MILLISECONDS);
+        job.backoff = backoff;
+        // close() may have looked at this job before the backoff was set.
+        if (closed && backoff.cancel(false)) {
+          result.complete(Attempted.unreachable(job, "producer closing"));
+        }
       } catch (RuntimeException rejected) {
         result.complete(Attempted.unreachable(job, "producer closing"));
       }
+    }
+  }
+
+  private void runStoreTask(Runnable task) {
+    try {
+      storeExecutor.execute(task);
+    } catch (RejectedExecutionException shutDown) {
+      task.run();
     }
   }
 
@@ -496,8 +648,13 @@ public final class ReliableProducerImpl implements ReliableProducer {
 
   private void ensureOpen() {
     if (closed) {
-      throw new IllegalStateException("ReliableProducer is closed");
+      throw closedException();
     }
+  }
+
+  private static IllegalStateException closedException() {
+    return new IllegalStateException(
+        "ReliableProducer is closed: the message was neither sent nor stored");
   }
 
   @Override
@@ -510,6 +667,14 @@ public final class ReliableProducerImpl implements ReliableProducer {
     return circuit == null ? "DISABLED" : circuit.getState().name();
   }
 
+  /**
+   * Closes gracefully: new sends are refused ({@link IllegalStateException}); in-flight sends,
+   * synchronous and asynchronous, end SENT or STORED: one waiting on a backoff is stored at once,
+   * an attempt the broker has not answered gets until {@link
+   * ReliableProducerConfig#closeDrainTime()} and is then stored without the answer. Their appends
+   * are committed before the client closes (at most {@code CLOSE_TIMEOUT} more); the store itself
+   * stays open for its owner to close.
+   */
   @Override
   public void close() {
     synchronized (lock) {
@@ -518,15 +683,40 @@ public final class ReliableProducerImpl implements ReliableProducer {
       }
       closed = true;
     }
+    long drainDeadline = System.nanoTime() + config.closeDrainTime().toNanos();
+    int atClose = inFlight.size();
+    for (Job job : inFlight) {
+      ScheduledFuture<?> backoff = job.backoff;
+      if (backoff != null && backoff.cancel(false)) {
+        job.outcome.complete(Attempted.unreachable(job, "producer closing"));
+      }
+    }
     if (replayer != null) {
       replayer.stop(CLOSE_TIMEOUT);
     }
-    scheduler.shutdown();
+    boolean done = awaitDrained(drainDeadline);
+    int cut = 0;
+    if (!done) {
+      for (Job job : inFlight) {
+        if (job.outcome.complete(
+            Attempted.unreachable(job, "producer closed before the broker answered"))) {
+          cut++;
+        }
+      }
+      done = awaitDrained(System.nanoTime() + CLOSE_TIMEOUT.toNanos());
+    }
+    if (atClose > 0) {
+      log.info(
+          "ReliableProducer closed with {} sends in flight; {} stored without the broker's answer"
+              + " after the drain time{}",
+          atClose,
+          cut,
+          done ? "" : ", " + inFlight.size() + " still appending to the store");
+    }
+    scheduler.shutdownNow();
     storeExecutor.shutdown();
     try {
-      // In-flight async sends finish: SENT, or STORED by the store executor.
       storeExecutor.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      scheduler.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -538,6 +728,25 @@ public final class ReliableProducerImpl implements ReliableProducer {
     if (p != null) {
       // The 5.2.0 client's close was seen to block forever after a broker kill and restart.
       BoundedClose.close(p, "RocketMQ producer", CLOSE_TIMEOUT);
+    }
+  }
+
+  /** Waits until no send is in flight or the deadline passes; false when some still are. */
+  private boolean awaitDrained(long deadlineNanos) {
+    synchronized (drained) {
+      while (!inFlight.isEmpty()) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0 || Thread.currentThread().isInterrupted()) {
+          return false;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(drained, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return true;
     }
   }
 
@@ -568,15 +777,24 @@ public final class ReliableProducerImpl implements ReliableProducer {
     final Message clientMessage;
     final long start;
     final long deadline;
+    final CapacityReservation reservation;
     final AtomicInteger attempts = new AtomicInteger();
+    final CompletableFuture<Attempted> outcome = new CompletableFuture<>();
     volatile Throwable lastError;
     volatile ErrorKind lastKind = ErrorKind.RETRYABLE;
+    volatile ScheduledFuture<?> backoff;
 
-    Job(ReliableMessage message, Message clientMessage, long start, long deadline) {
+    Job(
+        ReliableMessage message,
+        Message clientMessage,
+        long start,
+        long deadline,
+        CapacityReservation reservation) {
       this.message = message;
       this.clientMessage = clientMessage;
       this.start = start;
       this.deadline = deadline;
+      this.reservation = reservation;
     }
 
     String id() {

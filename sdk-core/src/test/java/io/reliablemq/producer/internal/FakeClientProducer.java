@@ -21,6 +21,14 @@ final class FakeClientProducer implements Producer {
   final List<Message> sent = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger closes = new AtomicInteger();
   private final AtomicInteger ids = new AtomicInteger();
+  private volatile Throwable failEverySend;
+  final AtomicInteger calls = new AtomicInteger();
+
+  /** Every send from now on fails with {@code error}, whatever the script says (a dead broker). */
+  FakeClientProducer failEverySend(Throwable error) {
+    failEverySend = error;
+    return this;
+  }
 
   FakeClientProducer thenFail(Throwable error) {
     script.add(() -> CompletableFuture.failedFuture(error));
@@ -65,6 +73,11 @@ final class FakeClientProducer implements Producer {
 
   @Override
   public CompletableFuture<SendReceipt> sendAsync(Message message) {
+    calls.incrementAndGet();
+    Throwable down = failEverySend;
+    if (down != null) {
+      return CompletableFuture.failedFuture(down);
+    }
     sent.add(message);
     Supplier<CompletableFuture<SendReceipt>> next;
     synchronized (script) {

@@ -9,8 +9,9 @@ import java.time.Duration;
 
 /**
  * Gauges of the producer: {@code reliablemq.fallback.backlog}, {@code
- * reliablemq.fallback.oldest.age} (seconds) and {@code reliablemq.circuit.open} (1 when open).
- * Consumers record their own metrics through the registry they are configured with.
+ * reliablemq.fallback.oldest.age} (seconds), {@code reliablemq.fallback.blocked.groups} (FIFO
+ * message groups a parked entry blocks; alert on it above 0) and {@code reliablemq.circuit.open} (1
+ * when open). Consumers record their own metrics through the registry they are configured with.
  */
 public final class ReliableMQMetrics implements MeterBinder {
   private final ReliableProducer producer;
@@ -37,6 +38,12 @@ public final class ReliableMQMetrics implements MeterBinder {
                   .description("Age of the oldest message in the fallback store")
                   .baseUnit("seconds")
                   .register(registry);
+              Gauge.builder(
+                      "reliablemq.fallback.blocked.groups", ops, ReliableMQMetrics::blockedGroups)
+                  .description(
+                      "FIFO message groups a parked entry blocks until an operator unparks or"
+                          + " deletes it")
+                  .register(registry);
             });
     Gauge.builder("reliablemq.circuit.open", producer, p -> "OPEN".equals(p.circuitState()) ? 1 : 0)
         .description("1 while the circuit in front of the broker is open")
@@ -46,6 +53,14 @@ public final class ReliableMQMetrics implements MeterBinder {
   private static double backlog(FallbackOperations ops) {
     try {
       return ops.count();
+    } catch (RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  private static double blockedGroups(FallbackOperations ops) {
+    try {
+      return ops.countBlockedGroups();
     } catch (RuntimeException e) {
       return Double.NaN;
     }

@@ -31,18 +31,23 @@ public final class ReliableMQMetrics implements MeterBinder {
         .fallback()
         .ifPresent(
             ops -> {
+              // Strong references: a gauge holds its object weakly, and fallback() returns a new
+              // view each call, so a collected view would turn these gauges into NaN.
               Gauge.builder("reliablemq.fallback.backlog", ops, ReliableMQMetrics::backlog)
                   .description("Messages waiting in the fallback store")
+                  .strongReference(true)
                   .register(registry);
               Gauge.builder("reliablemq.fallback.oldest.age", ops, ReliableMQMetrics::oldestAge)
                   .description("Age of the oldest message in the fallback store")
                   .baseUnit("seconds")
+                  .strongReference(true)
                   .register(registry);
               Gauge.builder(
                       "reliablemq.fallback.blocked.groups", ops, ReliableMQMetrics::blockedGroups)
                   .description(
                       "FIFO message groups a parked entry blocks until an operator unparks or"
                           + " deletes it")
+                  .strongReference(true)
                   .register(registry);
             });
     Gauge.builder("reliablemq.circuit.open", producer, p -> "OPEN".equals(p.circuitState()) ? 1 : 0)

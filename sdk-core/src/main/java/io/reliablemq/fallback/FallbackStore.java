@@ -78,7 +78,8 @@ public interface FallbackStore extends AutoCloseable {
   /**
    * Claims up to {@code max} of the oldest PENDING entries for replay, under a lease. An entry with
    * a message group is claimed only when no earlier entry of its group is held by anyone else or
-   * parked, so a group's entries are replayed in order by one owner.
+   * parked, so a group's entries are replayed in order by one owner. A parked entry therefore
+   * blocks its group until an operator unparks or deletes it (see {@link #blockedGroups}).
    *
    * @param owner the claiming replayer
    * @param max most entries to return
@@ -121,6 +122,18 @@ public interface FallbackStore extends AutoCloseable {
   void recordFailure(String id, String error);
 
   /**
+   * Releases the leases of entries a replay round claimed but never tried (the round stopped
+   * first), leaving their attempts and last error as they were: only an entry actually sent records
+   * a failure, so an operator reads the error that entry really met. One transaction for all ids.
+   * An entry whose lease has meanwhile passed to another owner keeps that lease.
+   *
+   * @param owner the replayer that claimed them
+   * @param ids the {@code reliablemq_id}s
+   * @return how many leases were released
+   */
+  int release(String owner, java.util.Collection<String> ids);
+
+  /**
    * Parks an entry after a non-retryable replay error.
    *
    * @param id the {@code reliablemq_id}
@@ -135,6 +148,23 @@ public interface FallbackStore extends AutoCloseable {
    * @return true when an entry was unparked
    */
   boolean unpark(String id);
+
+  /**
+   * The message groups blocked by a parked entry, in the order their parked entries were stored. A
+   * parked entry of a group stops the whole group: later entries never pass it, since a FIFO group
+   * promises its consumers the order it was sent in.
+   *
+   * @param limit most groups to return
+   * @return the blocked groups, each with its earliest parked entry
+   */
+  List<BlockedGroup> blockedGroups(int limit);
+
+  /**
+   * How many message groups a parked entry blocks.
+   *
+   * @return the count
+   */
+  long countBlockedGroups();
 
   /**
    * Entries held, pending and parked.

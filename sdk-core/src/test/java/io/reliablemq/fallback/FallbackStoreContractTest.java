@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -345,6 +346,83 @@ public abstract class FallbackStoreContractTest {
     assertThat(after.lastError()).contains("ProxyTimeoutException: deadline");
     assertThat(after.state()).isEqualTo(EntryState.PENDING);
     assertThat(idsOf(store.claim("r2", 10, Duration.ofMinutes(5)))).containsExactly(a.id());
+  }
+
+  @Test
+  void release_freesTheLeasesOfUntriedEntries_withoutCountingAnAttemptOrTouchingTheLastError() {
+    StoredEntry tried = append(message("t").build());
+    store.claim("r1", 10, Duration.ofMinutes(5));
+    store.recordFailure(tried.id(), "ProxyTimeoutException: deadline");
+    List<StoredEntry> untried = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      untried.add(appendGroup("fifo", "G"));
+    }
+    List<String> all = new ArrayList<>(List.of(tried.id()));
+    all.addAll(idsOf(untried));
+    assertThat(idsOf(store.claim("r1", 100, Duration.ofMinutes(5)))).isEqualTo(all);
+
+    assertThat(store.release("r1", all)).isEqualTo(51);
+
+    StoredEntry t = store.find(tried.id()).orElseThrow();
+    assertThat(t.attempts()).isEqualTo(1);
+    assertThat(t.lastError()).contains("ProxyTimeoutException: deadline");
+    for (StoredEntry e : untried) {
+      StoredEntry after = store.find(e.id()).orElseThrow();
+      assertThat(after.attempts()).as(e.id()).isZero();
+      assertThat(after.lastError()).as(e.id()).isEmpty();
+      assertThat(after.state()).isEqualTo(EntryState.PENDING);
+    }
+    // Released, not expired: the clock has not moved, yet another owner gets them all, in order.
+    assertThat(idsOf(store.claim("r2", 100, Duration.ofMinutes(5)))).isEqualTo(all);
+    assertThat(store.release("r2", List.of())).isZero();
+  }
+
+  @Test
+  void release_leavesALeaseThatPassedToAnotherOwner() {
+    StoredEntry a = append(message("t").build());
+    store.claim("r1", 10, Duration.ofSeconds(30));
+    clock.advance(Duration.ofSeconds(31));
+    assertThat(idsOf(store.claim("r2", 10, Duration.ofSeconds(30)))).containsExactly(a.id());
+
+    assertThat(store.release("r1", List.of(a.id(), "unknown"))).isZero();
+
+    assertThat(store.claim("r3", 10, Duration.ofSeconds(30))).isEmpty();
+  }
+
+  @Test
+  void blockedGroups_nameEachGroupByItsEarliestParkedEntry_untilItIsDeletedOrUnparked() {
+    StoredEntry g1 = appendGroup("fifo", "G");
+    StoredEntry g2 = appendGroup("fifo", "G");
+    StoredEntry h1 = appendGroup("fifo", "H");
+    StoredEntry k1 = appendGroup("other", "G");
+    StoredEntry k2 = appendGroup("other", "G");
+    appendGroup("fifo", "G");
+    StoredEntry plain = append(message("fifo").build());
+    store.park(g1.id(), "ForbiddenException: no permission");
+    store.park(k1.id(), "NotFoundException: topic other");
+    store.park(k2.id(), "NotFoundException: topic other");
+    store.park(plain.id(), "BadRequestException: illegal tag");
+    assertThat(store.countBlockedGroups()).isEqualTo(2);
+
+    List<BlockedGroup> blocked = store.blockedGroups(10);
+
+    assertThat(blocked)
+        .containsExactly(
+            new BlockedGroup(
+                "fifo", "G", g1.id(), Optional.of("ForbiddenException: no permission"), 2),
+            new BlockedGroup(
+                "other", "G", k1.id(), Optional.of("NotFoundException: topic other"), 1));
+    assertThat(store.blockedGroups(1)).hasSize(1);
+    assertThat(idsOf(store.claim("r1", 10, Duration.ofMinutes(5)))).containsExactly(h1.id());
+
+    assertThat(store.delete(g1.id())).isTrue();
+    assertThat(store.blockedGroups(10)).extracting(BlockedGroup::topic).containsExactly("other");
+    assertThat(idsOf(store.claim("r1", 10, Duration.ofMinutes(5)))).startsWith(g2.id());
+
+    store.unpark(k1.id());
+    store.unpark(k2.id());
+    assertThat(store.countBlockedGroups()).isZero();
+    assertThat(store.blockedGroups(10)).isEmpty();
   }
 
   @Test

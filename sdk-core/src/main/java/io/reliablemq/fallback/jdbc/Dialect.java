@@ -249,6 +249,20 @@ public interface Dialect {
   }
 
   /**
+   * Releases one entry's lease, if this owner still holds it, without counting an attempt or
+   * touching last_error; parameters id, owner. The store runs it as a JDBC batch, one transaction
+   * for all the entries a replay round never tried.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String releaseSql(String table) {
+    return "UPDATE "
+        + table
+        + " SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?";
+  }
+
+  /**
    * Parks an entry (counting the failed attempt) and releases its lease; parameters last_error, id.
    *
    * @param table the entries table
@@ -277,6 +291,43 @@ public interface Dialect {
         + "', lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = '"
         + PARKED
         + "'";
+  }
+
+  /**
+   * The blocked message groups: for each (topic, group) with a parked entry, its earliest parked
+   * entry and how many entries of the group were stored after it, in the order of those parked
+   * entries. Returns topic, message_group, id, last_error, the count. Parameter: limit.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String blockedGroupsSql(String table) {
+    return "SELECT p.topic, p.message_group, p.id, p.last_error, (SELECT COUNT(*) FROM "
+        + table
+        + " w WHERE w.topic = p.topic AND w.message_group = p.message_group AND w.seq > p.seq)"
+        + " FROM "
+        + table
+        + " p WHERE p.state = '"
+        + PARKED
+        + "' AND p.message_group IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+        + table
+        + " q WHERE q.topic = p.topic AND q.message_group = p.message_group AND q.state = '"
+        + PARKED
+        + "' AND q.seq < p.seq) ORDER BY p.seq LIMIT ?";
+  }
+
+  /**
+   * Counts the message groups that hold a parked entry.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String countBlockedGroupsSql(String table) {
+    return "SELECT COUNT(*) FROM (SELECT DISTINCT topic, message_group FROM "
+        + table
+        + " WHERE state = '"
+        + PARKED
+        + "' AND message_group IS NOT NULL) blocked";
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.reliablemq.fallback.jdbc;
 
+import io.reliablemq.fallback.BlockedGroup;
 import io.reliablemq.fallback.CapacityReservation;
 import io.reliablemq.fallback.Durability;
 import io.reliablemq.fallback.EntryState;
@@ -947,6 +948,70 @@ public final class JdbcFallbackStore implements FallbackStore {
   @Override
   public boolean unpark(String id) {
     return update(dialect.unparkSql(table), "unpark entry " + id, id) == 1;
+  }
+
+  @Override
+  public int release(String owner, Collection<String> ids) {
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(ids, "ids");
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    checkOpen();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(dialect.releaseSql(table))) {
+        for (String id : ids) {
+          ps.setString(1, Objects.requireNonNull(id, "id"));
+          ps.setString(2, owner);
+          ps.addBatch();
+        }
+        int released = 0;
+        for (int n : ps.executeBatch()) {
+          // SUCCESS_NO_INFO (-2) where a driver does not count a batched update: count it as done.
+          released += n == Statement.SUCCESS_NO_INFO ? 1 : Math.max(n, 0);
+        }
+        c.commit();
+        return released;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw failure("release " + ids.size() + " leases", e);
+    }
+  }
+
+  @Override
+  public List<BlockedGroup> blockedGroups(int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative, was " + limit);
+    }
+    checkOpen();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(dialect.blockedGroupsSql(table))) {
+      ps.setInt(1, limit);
+      List<BlockedGroup> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new BlockedGroup(
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  Optional.ofNullable(rs.getString(4)),
+                  rs.getLong(5)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw failure("list blocked message groups", e);
+    }
+  }
+
+  @Override
+  public long countBlockedGroups() {
+    return queryLong(dialect.countBlockedGroupsSql(table), null, "count blocked message groups");
   }
 
   private int update(String sql, String what, String... params) {

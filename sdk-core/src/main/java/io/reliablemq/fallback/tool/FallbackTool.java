@@ -1,6 +1,7 @@
 package io.reliablemq.fallback.tool;
 
 import io.reliablemq.ReliableMQException;
+import io.reliablemq.fallback.BlockedGroup;
 import io.reliablemq.fallback.EntryState;
 import io.reliablemq.fallback.EntrySummary;
 import io.reliablemq.fallback.FallbackStoreConfig;
@@ -18,7 +19,11 @@ import java.util.List;
 
 /**
  * {@code java -jar reliablemq-core-<version>-fallback-tool.jar --store DIR [--name NAME] [--prefix
- * PREFIX] count|list [N]|unpark ID|delete ID|ddl}.
+ * PREFIX] count|list [N]|blocked [N]|unpark ID|delete ID|ddl}.
+ *
+ * <p>{@code blocked} lists the FIFO message groups a parked entry blocks (later entries of a group
+ * never pass its parked entry): unpark the entry once its cause is fixed, or delete it when it must
+ * never be delivered, and the group drains in order.
  *
  * <p>Works on the H2 store file of a <em>stopped</em> application: H2 allows one process per file,
  * so while the application runs the tool fails with a clear "locked" message (use the Actuator
@@ -27,7 +32,7 @@ import java.util.List;
 public final class FallbackTool {
   private static final String USAGE =
       "usage: fallback-tool --store DIR [--name NAME] [--prefix PREFIX] "
-          + "count | list [N] | unpark ID | delete ID | ddl";
+          + "count | list [N] | blocked [N] | unpark ID | delete ID | ddl";
 
   private FallbackTool() {}
 
@@ -87,7 +92,7 @@ public final class FallbackTool {
         out.print(JdbcFallbackStore.ddl(H2Dialect.INSTANCE, prefix));
         return 0;
       }
-      if (!List.of("count", "list", "unpark", "delete").contains(command)) {
+      if (!List.of("count", "list", "blocked", "unpark", "delete").contains(command)) {
         err.println("unknown command " + command + "\n" + USAGE);
         return 2;
       }
@@ -133,6 +138,19 @@ public final class FallbackTool {
                   e.storedAt(),
                   e.bodyBytes(),
                   e.lastError().orElse("-"));
+            }
+            return 0;
+          case "blocked":
+            int groups = rest.isEmpty() ? 50 : Integer.parseInt(rest.pollFirst());
+            out.println("topic\tgroup\tparkedEntryId\tentriesWaiting\tlastError");
+            for (BlockedGroup g : store.blockedGroups(groups)) {
+              out.printf(
+                  "%s\t%s\t%s\t%d\t%s%n",
+                  g.topic(),
+                  g.messageGroup(),
+                  g.parkedEntryId(),
+                  g.entriesWaiting(),
+                  g.lastError().orElse("-"));
             }
             return 0;
           case "unpark":

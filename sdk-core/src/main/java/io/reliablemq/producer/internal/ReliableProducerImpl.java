@@ -6,6 +6,7 @@ import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.reliablemq.fallback.BlockedGroup;
 import io.reliablemq.fallback.CapacityReservation;
 import io.reliablemq.fallback.EntryState;
 import io.reliablemq.fallback.EntrySummary;
@@ -880,6 +881,16 @@ public final class ReliableProducerImpl implements ReliableProducer {
     }
 
     @Override
+    public List<BlockedGroup> blockedGroups(int limit) {
+      return store.blockedGroups(limit);
+    }
+
+    @Override
+    public long countBlockedGroups() {
+      return store.countBlockedGroups();
+    }
+
+    @Override
     public void replayNow() {
       if (replayer != null) {
         replayer.replayNow();
@@ -895,7 +906,10 @@ public final class ReliableProducerImpl implements ReliableProducer {
 
     @Override
     public boolean delete(String id) {
-      return store.delete(id);
+      boolean done = store.delete(id);
+      // A deleted parked entry unblocks its group: replay the rest now, not at the next backoff.
+      replayNow();
+      return done;
     }
   }
 }

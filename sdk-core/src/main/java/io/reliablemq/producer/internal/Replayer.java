@@ -33,6 +33,16 @@ import org.slf4j.LoggerFactory;
  * group for the round; a retryable one records the failure, stops the round and backs off
  * exponentially, since the broker is unreachable again. Throttling halves the replay rate. {@link
  * #stop()} stops between entries and waits for the ones in flight.
+ *
+ * <p>Only an entry actually sent records its failure (an attempt and its error). The entries a
+ * round claimed but never tried, because the round stopped or their group did, are released
+ * untouched in one store transaction at the end of the round: their attempts and last error stay
+ * what the broker last said about them, not one failure copied onto a thousand entries.
+ *
+ * <p>A parked entry blocks its message group: the store never hands out a later entry of the group
+ * while an earlier one is parked, so the group's order holds and the group waits until an operator
+ * unparks the entry (after fixing the cause) or deletes it. Health and the endpoint name such
+ * groups ({@link FallbackStore#blockedGroups}).
  */
 final class Replayer {
   private static final Logger log = LoggerFactory.getLogger(Replayer.class);
@@ -55,6 +65,7 @@ final class Replayer {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wakeUp = lock.newCondition();
   private final List<String> acknowledged = new ArrayList<>();
+  private final List<String> untried = new ArrayList<>();
   // Touched only by the replayer thread.
   private long inFlightBytes;
   private volatile boolean running;
@@ -197,6 +208,7 @@ final class Replayer {
 
   private Round replay(List<StoredEntry> batch) throws InterruptedException {
     acknowledged.clear();
+    untried.clear();
     Deque<InFlight> inFlight = new ArrayDeque<>();
     Map<String, Integer> laneInFlight = new HashMap<>();
     Set<String> stoppedLanes = new HashSet<>();
@@ -211,7 +223,7 @@ final class Replayer {
         }
       }
       if (!running || unreachable[0] || (lane != null && stoppedLanes.contains(lane))) {
-        release(entry, "not replayed this round");
+        untried.add(entry.id());
         continue;
       }
       long bytes = entry.message().bodyLength();
@@ -236,6 +248,7 @@ final class Replayer {
       settle(inFlight.poll(), laneInFlight, stoppedLanes, unreachable);
     }
     deleteAcknowledged();
+    releaseUntried();
     return unreachable[0] ? Round.UNREACHABLE : Round.DONE;
   }
 
@@ -267,11 +280,21 @@ final class Replayer {
       }
       if (kind == ErrorKind.NON_RETRYABLE) {
         store.park(f.entry.id(), error);
-        log.warn(
-            "Parked fallback entry {} of topic {}: {}",
-            f.entry.id(),
-            f.entry.message().topic(),
-            error);
+        if (f.lane != null) {
+          log.warn(
+              "Parked fallback entry {} of topic {}: {}; message group {} waits until it is unparked"
+                  + " or deleted",
+              f.entry.id(),
+              f.entry.message().topic(),
+              error,
+              f.entry.message().messageGroup().orElse(""));
+        } else {
+          log.warn(
+              "Parked fallback entry {} of topic {}: {}",
+              f.entry.id(),
+              f.entry.message().topic(),
+              error);
+        }
       } else {
         store.recordFailure(f.entry.id(), error);
         unreachable[0] = true;
@@ -289,8 +312,12 @@ final class Replayer {
     }
   }
 
-  private void release(StoredEntry entry, String why) {
-    store.recordFailure(entry.id(), why);
+  /** Releases the leases of the entries this round never sent, without counting a failure. */
+  private void releaseUntried() {
+    if (!untried.isEmpty()) {
+      store.release(owner, untried);
+      untried.clear();
+    }
   }
 
   private static String lane(StoredEntry entry) {

@@ -70,6 +70,27 @@ class FallbackToolTest {
   }
 
   @Test
+  void blocked_namesTheGroupAParkedEntryBlocks_andDeletingTheEntryUnblocksIt() {
+    try (JdbcFallbackStore store = open()) {
+      StoredEntry head = store.append(fifo("g-1"), false);
+      store.append(fifo("g-2"), false);
+      store.park(head.id(), "ForbiddenException: no permission");
+    }
+    assertThat(tool("--store", dir.toString(), "blocked")).isZero();
+    assertThat(out())
+        .contains("orders\tG\tg-1\t1\tForbiddenException: no permission")
+        .doesNotContain("secret-body");
+
+    assertThat(tool("--store", dir.toString(), "delete", "g-1")).isZero();
+    assertThat(tool("--store", dir.toString(), "blocked")).isZero();
+    assertThat(out()).doesNotContain("orders\tG");
+  }
+
+  private static ReliableMessage fifo(String id) {
+    return ReliableMessage.builder("orders").body("secret-body").id(id).messageGroup("G").build();
+  }
+
+  @Test
   void unparkAndDelete_changeTheStore_andSayWhenNothingMatched() {
     seed();
     assertThat(tool("--store", dir.toString(), "unpark", "id-b")).isZero();

@@ -1,5 +1,6 @@
 package io.reliablemq.producer.internal;
 
+import io.reliablemq.fallback.BlockedGroup;
 import io.reliablemq.fallback.EntryState;
 import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.FallbackStoreFullException;
@@ -8,6 +9,7 @@ import io.reliablemq.message.ReliableMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,6 +87,49 @@ final class InMemoryFallbackStore implements FallbackStore {
     if (e != null) {
       entries.put(id, copy(e, e.attempts() + 1, error, e.state()));
     }
+  }
+
+  @Override
+  public synchronized int release(String owner, Collection<String> ids) {
+    int released = 0;
+    for (String id : ids) {
+      if (leases.remove(id, owner)) {
+        released++;
+      }
+    }
+    return released;
+  }
+
+  @Override
+  public synchronized List<BlockedGroup> blockedGroups(int limit) {
+    Map<String, BlockedGroup> blocked = new LinkedHashMap<>();
+    for (StoredEntry e : entries.values()) {
+      Optional<String> group = e.message().messageGroup();
+      if (group.isEmpty()) {
+        continue;
+      }
+      String key = e.message().topic() + "/" + group.get();
+      BlockedGroup b = blocked.get(key);
+      if (b != null) {
+        blocked.put(
+            key,
+            new BlockedGroup(
+                b.topic(),
+                b.messageGroup(),
+                b.parkedEntryId(),
+                b.lastError(),
+                b.entriesWaiting() + 1));
+      } else if (e.state() == EntryState.PARKED) {
+        blocked.put(
+            key, new BlockedGroup(e.message().topic(), group.get(), e.id(), e.lastError(), 0));
+      }
+    }
+    return blocked.values().stream().limit(limit).toList();
+  }
+
+  @Override
+  public synchronized long countBlockedGroups() {
+    return blockedGroups(Integer.MAX_VALUE).size();
   }
 
   @Override

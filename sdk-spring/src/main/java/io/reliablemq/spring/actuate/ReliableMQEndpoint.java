@@ -1,5 +1,6 @@
 package io.reliablemq.spring.actuate;
 
+import io.reliablemq.fallback.BlockedGroup;
 import io.reliablemq.fallback.EntryState;
 import io.reliablemq.fallback.EntrySummary;
 import io.reliablemq.fallback.FallbackOperations;
@@ -18,8 +19,13 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
  * The Actuator endpoint {@code reliablemq}: store counts, parked entries (never bodies or property
- * values), circuit and listeners; and, only with {@code
+ * values), the message groups they block, circuit and listeners; and, only with {@code
  * reliablemq.management.write-operations-enabled=true}, replay now, unpark and delete.
+ *
+ * <p>A blocked group's later entries never pass its parked entry (the group's order is what FIFO
+ * consumers rely on). To unblock it, fix the cause and unpark the entry ({@code POST /{id}}), or
+ * delete the entry ({@code DELETE /{id}}) when it must never be delivered; the rest of the group
+ * then drains in order.
  */
 @Endpoint(id = "reliablemq")
 public class ReliableMQEndpoint {
@@ -62,6 +68,12 @@ public class ReliableMQEndpoint {
               store.put("parked", ops.count(EntryState.PARKED));
               ops.oldestAge().ifPresent(a -> store.put("oldestAgeSeconds", a.toSeconds()));
               store.put("parkedEntries", parked(ops));
+              store.put("blockedGroupCount", ops.countBlockedGroups());
+              store.put(
+                  "blockedGroups",
+                  ops.blockedGroups(MAX_PARKED_LISTED).stream()
+                      .map(ReliableMQEndpoint::toMap)
+                      .toList());
               out.put("fallback", store);
             });
     if (listeners != null) {
@@ -135,6 +147,17 @@ public class ReliableMQEndpoint {
     m.put("storedAt", e.storedAt().toString());
     m.put("attempts", e.attempts());
     e.lastError().ifPresent(x -> m.put("lastError", x));
+    return m;
+  }
+
+  /** What operators see of a blocked group, in the endpoint and in health. */
+  static Map<String, Object> toMap(BlockedGroup g) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("topic", g.topic());
+    m.put("messageGroup", g.messageGroup());
+    m.put("parkedEntryId", g.parkedEntryId());
+    g.lastError().ifPresent(x -> m.put("lastError", x));
+    m.put("entriesWaiting", g.entriesWaiting());
     return m;
   }
 

@@ -16,8 +16,11 @@ import org.springframework.boot.actuate.health.Status;
  * Health of ReliableMQ. {@code UP}: the fallback store is empty, the circuit closed and every
  * listener running. {@link #DEGRADED}: messages wait in the store (details {@code backlog}, {@code
  * parked}, {@code oldestAgeSeconds}), the circuit is open, or a listener has not started; nothing
- * is lost, delivery is late. {@code DOWN}: the circuit is open and there is nowhere to keep sends
- * (no store, the store cannot be read, or it is full).
+ * is lost, delivery is late. A FIFO message group whose entry is parked cannot drain until an
+ * operator unparks or deletes that entry: details {@code blockedGroupCount} and {@code
+ * blockedGroups} (up to {@link #MAX_BLOCKED_GROUPS_NAMED}: topic, group, the parked entry's id and
+ * error, entries waiting behind it) name those groups. {@code DOWN}: the circuit is open and there
+ * is nowhere to keep sends (no store, the store cannot be read, or it is full).
  *
  * <p>Spring Boot does not know {@code DEGRADED}: to have it rank between DOWN and UP set {@code
  * management.endpoint.health.status.order=DOWN,OUT_OF_SERVICE,DEGRADED,UNKNOWN,UP}.
@@ -26,6 +29,9 @@ public class ReliableMQHealthIndicator extends AbstractHealthIndicator {
   /** Working, but messages wait in the fallback store or a listener is not running. */
   public static final Status DEGRADED =
       new Status("DEGRADED", "messages wait in the fallback store or a listener is not running");
+
+  /** Most blocked message groups named in the details. */
+  public static final int MAX_BLOCKED_GROUPS_NAMED = 10;
 
   private final ReliableProducer producer;
   private final ReliableListenerRegistry listeners;
@@ -66,7 +72,16 @@ public class ReliableMQHealthIndicator extends AbstractHealthIndicator {
         ops.oldestAge()
             .map(Duration::toSeconds)
             .ifPresent(s -> builder.withDetail("oldestAgeSeconds", s));
-        degraded |= backlog > 0;
+        long blocked = ops.countBlockedGroups();
+        builder.withDetail("blockedGroupCount", blocked);
+        if (blocked > 0) {
+          builder.withDetail(
+              "blockedGroups",
+              ops.blockedGroups(MAX_BLOCKED_GROUPS_NAMED).stream()
+                  .map(ReliableMQEndpoint::toMap)
+                  .toList());
+        }
+        degraded |= backlog > 0 || blocked > 0;
         nowhereToStore = backlog >= storeCapacity;
       } catch (RuntimeException e) {
         builder.withDetail("fallbackStore", "unavailable: " + e.getClass().getSimpleName());

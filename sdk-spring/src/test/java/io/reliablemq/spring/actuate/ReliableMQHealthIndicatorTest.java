@@ -2,6 +2,7 @@ package io.reliablemq.spring.actuate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reliablemq.fallback.BlockedGroup;
 import io.reliablemq.fallback.EntryState;
 import io.reliablemq.fallback.EntrySummary;
 import io.reliablemq.fallback.FallbackOperations;
@@ -107,6 +108,16 @@ class ReliableMQHealthIndicatorTest {
     @Override
     public List<EntrySummary> list(long offset, int limit) {
       return List.of();
+    }
+
+    @Override
+    public List<BlockedGroup> blockedGroups(int limit) {
+      return List.of();
+    }
+
+    @Override
+    public long countBlockedGroups() {
+      return 0;
     }
 
     @Override

@@ -131,7 +131,7 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
           "Reliable consumer for group {} is waiting for the broker ({}); retrying in the"
               + " background",
           config.consumerGroup(),
-          e.toString());
+          rootCause(e));
       synchronized (lifecycle) {
         scheduleConnect();
       }
@@ -166,6 +166,15 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
     connectTask = scheduler.schedule(this::attemptConnect, delay, TimeUnit.MILLISECONDS);
   }
 
+  /** The innermost cause, which names the reason (the client's outer exceptions do not). */
+  private static String rootCause(Throwable e) {
+    Throwable t = e;
+    for (int i = 0; i < 16 && t.getCause() != null && t.getCause() != t; i++) {
+      t = t.getCause();
+    }
+    return t.toString();
+  }
+
   private void attemptConnect() {
     if (state != ConsumerState.WAITING) {
       return;
@@ -186,7 +195,7 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
           LOG.warn(
               "Consumer group {} cannot start the client, retrying: {}",
               config.consumerGroup(),
-              e.toString());
+              rootCause(e));
         }
         scheduleConnect();
       }

@@ -11,6 +11,7 @@ import io.reliablemq.consumer.ReliableConsumerConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,10 +36,13 @@ class ConsumerConnectTest {
         .build();
   }
 
-  /** What the 5.2.0 client throws when no proxy answers: the start failed on UNAVAILABLE. */
+  /** What the 5.2.0 client's build throws when no proxy answers (measured). */
   private static IllegalStateException unreachable() {
     return new IllegalStateException(
-        "Failed to fetch topics after 3 attempts", Status.UNAVAILABLE.asRuntimeException());
+        "Expected the service PushConsumerImpl-1 [FAILED] to be RUNNING",
+        new RuntimeException(
+            "Failed to fetch topics after 3 attempts",
+            new ExecutionException(Status.UNAVAILABLE.asRuntimeException())));
   }
 
   @Test

@@ -32,6 +32,14 @@ import javax.sql.DataSource;
  * <p>A failed or unsafe-to-run delivery answers FAILURE: the broker redelivers it with its backoff
  * (at most 16 retries by default, then the dead-letter queue). FIFO consumer groups deliver the
  * messages of one message group in order, one at a time.
+ *
+ * <p><b>Starting during an outage.</b> When the broker cannot be reached at start (the SDK's {@link
+ * io.reliablemq.producer.ExceptionClassifier} calls the client's error retryable), the start
+ * methods still return: the consumer is {@link ConsumerState#WAITING} and starts the client again
+ * in the background, backing off from {@link ReliableConsumerConfig#connectInitialBackoff()} to
+ * {@link ReliableConsumerConfig#connectMaxBackoff()} with jitter, until it is {@link
+ * ConsumerState#RUNNING}. Errors that would not heal (a topic that does not exist, a refused
+ * request) still fail the start.
  */
 public interface ReliableConsumer extends AutoCloseable {
 
@@ -41,7 +49,8 @@ public interface ReliableConsumer extends AutoCloseable {
    * @param config the configuration
    * @param handler the business code
    * @return the started consumer
-   * @throws io.reliablemq.ReliableMQException when the client cannot start
+   * @throws io.reliablemq.ReliableMQException when the client cannot start for a reason other than
+   *     an unreachable broker (then the consumer is returned {@link ConsumerState#WAITING})
    */
   static ReliableConsumer start(ReliableConsumerConfig config, MessageHandler handler) {
     return ReliableConsumerImpl.sync(config, handler);
@@ -53,7 +62,8 @@ public interface ReliableConsumer extends AutoCloseable {
    * @param config the configuration
    * @param handler the business code
    * @return the started consumer
-   * @throws io.reliablemq.ReliableMQException when the client cannot start
+   * @throws io.reliablemq.ReliableMQException when the client cannot start for a reason other than
+   *     an unreachable broker (then the consumer is returned {@link ConsumerState#WAITING})
    */
   static ReliableConsumer startAsync(ReliableConsumerConfig config, AsyncMessageHandler handler) {
     return ReliableConsumerImpl.async(config, handler);
@@ -69,7 +79,8 @@ public interface ReliableConsumer extends AutoCloseable {
    * @param handler the business code
    * @return the started consumer
    * @throws IllegalArgumentException when dedup is off or FAIL_OPEN is set
-   * @throws io.reliablemq.ReliableMQException when the client cannot start
+   * @throws io.reliablemq.ReliableMQException when the client cannot start for a reason other than
+   *     an unreachable broker (then the consumer is returned {@link ConsumerState#WAITING})
    */
   static ReliableConsumer startTransactional(
       ReliableConsumerConfig config, DataSource dataSource, TransactionalMessageHandler handler) {
@@ -84,6 +95,14 @@ public interface ReliableConsumer extends AutoCloseable {
   String consumerGroup();
 
   /**
+   * Whether the consumer receives, still waits for the broker it could not reach at start, or is
+   * closed.
+   *
+   * @return the state; never null
+   */
+  ConsumerState state();
+
+  /**
    * Counts since start.
    *
    * @return the stats
@@ -91,9 +110,10 @@ public interface ReliableConsumer extends AutoCloseable {
   ConsumerStats stats();
 
   /**
-   * Stops receiving, waits (bounded) for the client to close, and stops lease extension. Handlers
-   * still running when the client gives up are not acknowledged and will be redelivered. The dedup
-   * store is not closed: its owner closes it.
+   * Stops receiving (or the background attempts to connect, waiting at most 10 s for one in
+   * progress), waits (bounded) for the client to close, and stops lease extension. Handlers still
+   * running when the client gives up are not acknowledged and will be redelivered. The dedup store
+   * is not closed: its owner closes it.
    */
   @Override
   void close();

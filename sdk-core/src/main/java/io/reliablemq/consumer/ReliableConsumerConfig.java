@@ -2,6 +2,7 @@ package io.reliablemq.consumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.reliablemq.client.ClientSettings;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -15,12 +16,17 @@ public final class ReliableConsumerConfig {
   /** The client's own default consumption thread count, kept as ours. */
   public static final int DEFAULT_CONSUMPTION_THREADS = 20;
 
+  /** Longest allowed {@link Builder#connectMaxBackoff connect backoff}. */
+  public static final Duration MAX_CONNECT_BACKOFF = Duration.ofMinutes(5);
+
   private final ClientSettings client;
   private final String consumerGroup;
   private final Map<String, String> subscriptions;
   private final int consumptionThreadCount;
   private final DedupConfig dedup;
   private final MeterRegistry meterRegistry;
+  private final Duration connectInitialBackoff;
+  private final Duration connectMaxBackoff;
 
   private ReliableConsumerConfig(Builder b) {
     this.client = b.client;
@@ -29,6 +35,8 @@ public final class ReliableConsumerConfig {
     this.consumptionThreadCount = b.consumptionThreadCount;
     this.dedup = b.dedup;
     this.meterRegistry = b.meterRegistry;
+    this.connectInitialBackoff = b.connectInitialBackoff;
+    this.connectMaxBackoff = b.connectMaxBackoff;
   }
 
   /**
@@ -96,6 +104,25 @@ public final class ReliableConsumerConfig {
     return Optional.ofNullable(meterRegistry);
   }
 
+  /**
+   * First wait between attempts to start the client while the broker is unreachable ({@link
+   * ConsumerState#WAITING}); doubles, with jitter, up to {@link #connectMaxBackoff()}.
+   *
+   * @return the first wait (default 200 ms)
+   */
+  public Duration connectInitialBackoff() {
+    return connectInitialBackoff;
+  }
+
+  /**
+   * Longest wait between attempts to start the client while the broker is unreachable.
+   *
+   * @return the longest wait (default 5 s)
+   */
+  public Duration connectMaxBackoff() {
+    return connectMaxBackoff;
+  }
+
   @Override
   public String toString() {
     return "ReliableConsumerConfig{client="
@@ -108,6 +135,10 @@ public final class ReliableConsumerConfig {
         + consumptionThreadCount
         + ", dedup="
         + dedup
+        + ", connectInitialBackoff="
+        + connectInitialBackoff
+        + ", connectMaxBackoff="
+        + connectMaxBackoff
         + '}';
   }
 
@@ -119,6 +150,8 @@ public final class ReliableConsumerConfig {
     private int consumptionThreadCount = DEFAULT_CONSUMPTION_THREADS;
     private DedupConfig dedup = DedupConfig.disabled();
     private MeterRegistry meterRegistry;
+    private Duration connectInitialBackoff = Duration.ofMillis(200);
+    private Duration connectMaxBackoff = Duration.ofSeconds(5);
 
     private Builder(ClientSettings client, String consumerGroup) {
       this.client = Objects.requireNonNull(client, "client");
@@ -191,14 +224,54 @@ public final class ReliableConsumerConfig {
     }
 
     /**
+     * Sets the first wait between attempts to start the client while the broker is unreachable.
+     *
+     * @param backoff 1 ms to {@link #MAX_CONNECT_BACKOFF}
+     * @return this builder
+     */
+    public Builder connectInitialBackoff(Duration backoff) {
+      this.connectInitialBackoff = checkBackoff("connectInitialBackoff", backoff);
+      return this;
+    }
+
+    /**
+     * Sets the longest wait between attempts to start the client while the broker is unreachable.
+     *
+     * @param backoff 1 ms to {@link #MAX_CONNECT_BACKOFF}, at least {@code connectInitialBackoff}
+     * @return this builder
+     */
+    public Builder connectMaxBackoff(Duration backoff) {
+      this.connectMaxBackoff = checkBackoff("connectMaxBackoff", backoff);
+      return this;
+    }
+
+    private static Duration checkBackoff(String field, Duration backoff) {
+      Objects.requireNonNull(backoff, field);
+      if (backoff.compareTo(Duration.ofMillis(1)) < 0
+          || backoff.compareTo(MAX_CONNECT_BACKOFF) > 0) {
+        throw new IllegalArgumentException(
+            field + " must be 1 ms.." + MAX_CONNECT_BACKOFF + ", was " + backoff);
+      }
+      return backoff;
+    }
+
+    /**
      * Builds the config.
      *
      * @return the config
-     * @throws IllegalArgumentException when there is no subscription
+     * @throws IllegalArgumentException when there is no subscription, or connectInitialBackoff
+     *     exceeds connectMaxBackoff
      */
     public ReliableConsumerConfig build() {
       if (subscriptions.isEmpty()) {
         throw new IllegalArgumentException("subscriptions must not be empty: call subscribe()");
+      }
+      if (connectInitialBackoff.compareTo(connectMaxBackoff) > 0) {
+        throw new IllegalArgumentException(
+            "connectInitialBackoff must not exceed connectMaxBackoff ("
+                + connectMaxBackoff
+                + "), was "
+                + connectInitialBackoff);
       }
       return new ReliableConsumerConfig(this);
     }

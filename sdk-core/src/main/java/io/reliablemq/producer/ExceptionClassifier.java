@@ -39,9 +39,10 @@ import org.apache.rocketmq.shaded.io.grpc.StatusRuntimeException;
  * </ul>
  *
  * Wrappers ({@link ExecutionException}, {@link CompletionException}, a plain {@link
- * ClientException} with a cause) are unwrapped first. Anything unrecognised is treated as {@link
- * ErrorKind#RETRYABLE}: an unknown transient failure that is retried within the deadline costs a
- * little time, while an unknown failure treated as final would lose the message to the caller.
+ * ClientException} or {@link RuntimeException} with a cause) are unwrapped first. Anything
+ * unrecognised is treated as {@link ErrorKind#RETRYABLE}: an unknown transient failure that is
+ * retried within the deadline costs a little time, while an unknown failure treated as final would
+ * lose the message to the caller.
  */
 public final class ExceptionClassifier {
   private static final int MAX_CAUSE_DEPTH = 16;
@@ -145,7 +146,10 @@ public final class ExceptionClassifier {
       boolean wrapper =
           t instanceof ExecutionException
               || t instanceof CompletionException
-              || (t.getClass() == ClientException.class && t.getCause() != null);
+              || (t.getClass() == ClientException.class && t.getCause() != null)
+              // The 5.2.0 client's start wraps its route fetch failure in a bare RuntimeException
+              // ("Failed to fetch topics after 3 attempts"): the cause says what went wrong.
+              || (t.getClass() == RuntimeException.class && t.getCause() != null);
       if (!wrapper || t.getCause() == null) {
         return t;
       }

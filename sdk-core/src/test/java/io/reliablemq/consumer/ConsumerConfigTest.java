@@ -122,4 +122,31 @@ class ConsumerConfigTest {
 
     assertThat(m.toString()).doesNotContain("secret").contains("id-1").contains("m1");
   }
+
+  @Test
+  void connectBackoff_defaultsTo200msUpTo5s_andRejectsValuesOutOfRange() {
+    ReliableConsumerConfig c =
+        ReliableConsumerConfig.custom(CLIENT, "g").subscribe("t", "*").build();
+    assertThat(c.connectInitialBackoff()).isEqualTo(Duration.ofMillis(200));
+    assertThat(c.connectMaxBackoff()).isEqualTo(Duration.ofSeconds(5));
+
+    assertThatThrownBy(
+            () -> ReliableConsumerConfig.custom(CLIENT, "g").connectInitialBackoff(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("connectInitialBackoff must be 1 ms..PT5M");
+    assertThatThrownBy(
+            () ->
+                ReliableConsumerConfig.custom(CLIENT, "g").connectMaxBackoff(Duration.ofMinutes(6)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("connectMaxBackoff must be 1 ms..PT5M");
+    assertThatThrownBy(
+            () ->
+                ReliableConsumerConfig.custom(CLIENT, "g")
+                    .subscribe("t", "*")
+                    .connectInitialBackoff(Duration.ofSeconds(10))
+                    .connectMaxBackoff(Duration.ofSeconds(1))
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("connectInitialBackoff must not exceed connectMaxBackoff");
+  }
 }

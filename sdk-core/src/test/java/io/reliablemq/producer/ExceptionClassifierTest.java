@@ -81,6 +81,26 @@ class ExceptionClassifierTest {
   }
 
   @Test
+  void clientStartFailures_areRetryableWhenUnreachable_andFinalWhenTheTopicIsMissing() {
+    // The chain the 5.2.0 push consumer's build throws, measured against a killed broker.
+    Throwable unreachable =
+        new IllegalStateException(
+            "Expected the service PushConsumerImpl-1 [FAILED] to be RUNNING",
+            new RuntimeException(
+                "Failed to fetch topics after 3 attempts",
+                new ExecutionException(Status.UNAVAILABLE.asRuntimeException())));
+    Throwable missingTopic =
+        new IllegalStateException(
+            "Expected the service PushConsumerImpl-1 [FAILED] to be RUNNING",
+            new RuntimeException(
+                "Failed to fetch topics after 3 attempts",
+                new ExecutionException(new NotFoundException(40402, "r", "topic not found"))));
+
+    assertThat(ExceptionClassifier.classify(unreachable)).isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(ExceptionClassifier.classify(missingTopic)).isEqualTo(ErrorKind.NON_RETRYABLE);
+  }
+
+  @Test
   void unknownErrors_areRetryable_soAMessageIsNotGivenUpOnAGuess() {
     assertThat(ExceptionClassifier.classify(new RuntimeException("?")))
         .isEqualTo(ErrorKind.RETRYABLE);

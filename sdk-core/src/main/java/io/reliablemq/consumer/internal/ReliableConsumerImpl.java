@@ -1,7 +1,9 @@
 package io.reliablemq.consumer.internal;
 
+import io.github.resilience4j.core.IntervalFunction;
 import io.reliablemq.ReliableMQException;
 import io.reliablemq.consumer.AsyncMessageHandler;
+import io.reliablemq.consumer.ConsumerState;
 import io.reliablemq.consumer.ConsumerStats;
 import io.reliablemq.consumer.MessageHandler;
 import io.reliablemq.consumer.ReceivedMessage;
@@ -12,6 +14,7 @@ import io.reliablemq.consumer.TransactionalMessageHandler;
 import io.reliablemq.dedup.DedupKey;
 import io.reliablemq.dedup.DedupStore;
 import io.reliablemq.internal.BoundedClose;
+import io.reliablemq.producer.ExceptionClassifier;
 import io.reliablemq.producer.internal.ClientSupport;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
@@ -26,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -35,6 +39,7 @@ import org.apache.rocketmq.client.apis.ClientServiceProvider;
 import org.apache.rocketmq.client.apis.consumer.ConsumeResult;
 import org.apache.rocketmq.client.apis.consumer.FilterExpression;
 import org.apache.rocketmq.client.apis.consumer.FilterExpressionType;
+import org.apache.rocketmq.client.apis.consumer.MessageListener;
 import org.apache.rocketmq.client.apis.consumer.PushConsumer;
 import org.apache.rocketmq.client.apis.message.MessageView;
 import org.slf4j.Logger;
@@ -56,8 +61,16 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
   private final DedupGuard guard;
   private final ScheduledExecutorService scheduler;
   private final LongAdder deliveries = new LongAdder();
-  private final PushConsumer consumer;
-  private volatile boolean closed;
+  private final ClientFactory factory;
+  private final MessageListener listener;
+  private final IntervalFunction connectBackoff;
+  // Guards consumer, state changes, the pending connect attempt and the scheduling of new ones, so
+  // that close() and a background attempt agree on who closes a client built at the last moment.
+  private final Object lifecycle = new Object();
+  private PushConsumer consumer;
+  private ScheduledFuture<?> connectTask;
+  private int connectAttempts;
+  private volatile ConsumerState state = ConsumerState.WAITING;
 
   /** What the listener runs for a message, given the guard's key and expiry. */
   @FunctionalInterface
@@ -65,8 +78,25 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
     void run(ReceivedMessage m, DedupKey key, Instant expiresAt, String owner) throws Exception;
   }
 
+  /** Builds and starts the client's push consumer; a seam for unit tests with a fake client. */
+  @FunctionalInterface
+  interface ClientFactory {
+    PushConsumer start(ReliableConsumerConfig config, MessageListener listener)
+        throws ClientException;
+  }
+
   private ReliableConsumerImpl(ReliableConsumerConfig config, boolean marksInWork, Handling h) {
+    this(config, marksInWork, h, ReliableConsumerImpl::buildClient);
+  }
+
+  private ReliableConsumerImpl(
+      ReliableConsumerConfig config, boolean marksInWork, Handling h, ClientFactory factory) {
     this.config = config;
+    this.factory = factory;
+    this.listener = view -> onMessage(view, h);
+    this.connectBackoff =
+        IntervalFunction.ofExponentialRandomBackoff(
+            config.connectInitialBackoff(), 2.0, 0.5, config.connectMaxBackoff());
     ScheduledThreadPoolExecutor s =
         new ScheduledThreadPoolExecutor(
             1,
@@ -86,13 +116,36 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
             marksInWork,
             scheduler,
             config.meterRegistry().orElse(null));
+    PushConsumer started;
     try {
-      this.consumer = buildClient(h);
+      started = factory.start(config, listener);
     } catch (ClientException | RuntimeException e) {
-      scheduler.shutdownNow();
-      throw new ReliableMQException(
-          "Cannot start the RocketMQ push consumer for group " + config.consumerGroup(), e);
+      if (!ExceptionClassifier.isRetryable(e)) {
+        scheduler.shutdownNow();
+        throw new ReliableMQException(
+            "Cannot start the RocketMQ push consumer for group " + config.consumerGroup(), e);
+      }
+      // The broker is unreachable, not the request wrong: an application restarted during an
+      // outage must still start, so wait for the broker in the background instead of failing.
+      LOG.warn(
+          "Reliable consumer for group {} is waiting for the broker ({}); retrying in the"
+              + " background",
+          config.consumerGroup(),
+          rootCause(e));
+      synchronized (lifecycle) {
+        scheduleConnect();
+      }
+      return;
     }
+    synchronized (lifecycle) {
+      running(started);
+    }
+  }
+
+  /** Keeps the started client and starts the dedup purge. Holds {@link #lifecycle}. */
+  private void running(PushConsumer started) {
+    this.consumer = started;
+    this.state = ConsumerState.RUNNING;
     if (config.dedup().enabled()) {
       long every = config.dedup().purgeInterval().toMillis();
       scheduler.scheduleWithFixedDelay(guard::purge, every, every, TimeUnit.MILLISECONDS);
@@ -102,8 +155,62 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
         config.consumerGroup(),
         config.subscriptions().keySet(),
         config.consumptionThreadCount(),
-        owner,
+        guard.owner(),
         config.dedup());
+  }
+
+  /** Schedules the next connect attempt after the backoff. Holds {@link #lifecycle}. */
+  private void scheduleConnect() {
+    connectAttempts++;
+    long delay = connectBackoff.apply(connectAttempts);
+    connectTask = scheduler.schedule(this::attemptConnect, delay, TimeUnit.MILLISECONDS);
+  }
+
+  /** The innermost cause, which names the reason (the client's outer exceptions do not). */
+  private static String rootCause(Throwable e) {
+    Throwable t = e;
+    for (int i = 0; i < 16 && t.getCause() != null && t.getCause() != t; i++) {
+      t = t.getCause();
+    }
+    return t.toString();
+  }
+
+  private void attemptConnect() {
+    if (state != ConsumerState.WAITING) {
+      return;
+    }
+    PushConsumer started;
+    try {
+      started = factory.start(config, listener);
+    } catch (ClientException | RuntimeException e) {
+      synchronized (lifecycle) {
+        if (state != ConsumerState.WAITING) {
+          return;
+        }
+        // Keep trying whatever the error: the application has started already, and a topic or
+        // permission an operator fixes later heals it too; the error is logged for that operator.
+        if (ExceptionClassifier.isRetryable(e)) {
+          LOG.debug("Consumer group {} still cannot connect: {}", config.consumerGroup(), e);
+        } else {
+          LOG.warn(
+              "Consumer group {} cannot start the client, retrying: {}",
+              config.consumerGroup(),
+              rootCause(e));
+        }
+        scheduleConnect();
+      }
+      return;
+    }
+    boolean closedMeanwhile;
+    synchronized (lifecycle) {
+      closedMeanwhile = state == ConsumerState.CLOSED;
+      if (!closedMeanwhile) {
+        running(started);
+      }
+    }
+    if (closedMeanwhile) {
+      BoundedClose.close(started, "push-consumer", CLOSE_TIMEOUT);
+    }
   }
 
   /**
@@ -114,8 +221,14 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
    * @return the started consumer
    */
   public static ReliableConsumerImpl sync(ReliableConsumerConfig config, MessageHandler handler) {
+    return sync(config, handler, ReliableConsumerImpl::buildClient);
+  }
+
+  static ReliableConsumerImpl sync(
+      ReliableConsumerConfig config, MessageHandler handler, ClientFactory factory) {
     Objects.requireNonNull(handler, "handler");
-    return new ReliableConsumerImpl(config, false, (m, key, exp, owner) -> handler.handle(m));
+    return new ReliableConsumerImpl(
+        config, false, (m, key, exp, owner) -> handler.handle(m), factory);
   }
 
   /**
@@ -165,7 +278,8 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
         config, true, new TransactionalHandling(dataSource, store, handler));
   }
 
-  private PushConsumer buildClient(Handling h) throws ClientException {
+  private static PushConsumer buildClient(ReliableConsumerConfig config, MessageListener listener)
+      throws ClientException {
     Map<String, FilterExpression> subs = new LinkedHashMap<>();
     config
         .subscriptions()
@@ -177,7 +291,7 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
         .setConsumerGroup(config.consumerGroup())
         .setSubscriptionExpressions(subs)
         .setConsumptionThreadCount(config.consumptionThreadCount())
-        .setMessageListener(view -> onMessage(view, h))
+        .setMessageListener(listener)
         .build();
   }
 
@@ -226,13 +340,36 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
   }
 
   @Override
+  public ConsumerState state() {
+    return state;
+  }
+
+  @Override
   public void close() {
-    if (closed) {
-      return;
+    PushConsumer started;
+    synchronized (lifecycle) {
+      if (state == ConsumerState.CLOSED) {
+        return;
+      }
+      state = ConsumerState.CLOSED;
+      started = consumer;
+      if (connectTask != null) {
+        connectTask.cancel(false);
+      }
     }
-    closed = true;
-    BoundedClose.close(consumer, "push-consumer", CLOSE_TIMEOUT);
+    if (started != null) {
+      BoundedClose.close(started, "push-consumer", CLOSE_TIMEOUT);
+    }
     scheduler.shutdownNow();
+    if (started == null) {
+      // A connect attempt may be running: wait for it (bounded), so that a client it builds is
+      // closed by it before close() returns, not left receiving after it.
+      try {
+        scheduler.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     LOG.info("Reliable consumer closed: group {}, {}", config.consumerGroup(), stats());
   }
 

@@ -6,6 +6,7 @@ import io.reliablemq.it.support.Await;
 import io.reliablemq.producer.SendStatus;
 import io.reliablemq.spring.ReliableTemplate;
 import io.reliablemq.spring.actuate.ReliableMQHealthIndicator;
+import io.reliablemq.spring.listener.ListenerStatus;
 import io.reliablemq.spring.listener.ReliableListenerRegistry;
 import io.reliablemq.spring.listener.ReliableMessageListener;
 import io.reliablemq.test.EmbeddedRocketMQ;
@@ -29,7 +30,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The application starts while the broker is down, stores what it sends, reports DEGRADED with the
- * backlog, and once the broker is back replays, starts its listener and reports UP.
+ * backlog and its listener waiting for the broker, and once the broker is back replays, connects
+ * its listener and reports UP.
  */
 @SpringBootTest(classes = SpringOutageIT.App.class)
 class SpringOutageIT {
@@ -69,6 +71,11 @@ class SpringOutageIT {
   @Test
   void brokerDownAtStartup_sendsAreStored_healthDegraded_thenReplayedAndUp() {
     assertThat(registry.statuses()).allSatisfy(s -> assertThat(s.running()).isFalse());
+    // The listener's consumer exists and waits for the broker instead of failing its start.
+    Await.until(
+        TIMEOUT,
+        "the listener to wait for the broker",
+        () -> registry.statuses().stream().allMatch(ListenerStatus::waitingForBroker));
 
     assertThat(template.sendSync(TOPIC, "while down").status()).isEqualTo(SendStatus.STORED);
 
@@ -76,13 +83,17 @@ class SpringOutageIT {
     assertThat(degraded.getStatus()).isEqualTo(ReliableMQHealthIndicator.DEGRADED);
     assertThat(degraded.getDetails()).containsEntry("backlog", 1L);
     assertThat(degraded.getDetails()).containsKey("oldestAgeSeconds");
+    assertThat(degraded.getDetails()).containsEntry("listenersWaitingForBroker", 1L);
 
     MQ.start();
 
     Await.until(TIMEOUT, "the stored message to be delivered", () -> !received.bodies.isEmpty());
     Await.until(TIMEOUT, "health UP", () -> health.health().getStatus().equals(Status.UP));
     assertThat(received.bodies).containsExactly("while down");
-    assertThat(health.health().getDetails()).containsEntry("backlog", 0L);
+    assertThat(health.health().getDetails())
+        .containsEntry("backlog", 0L)
+        .containsEntry("listenersWaitingForBroker", 0L);
+    assertThat(registry.statuses()).allSatisfy(s -> assertThat(s.running()).isTrue());
   }
 
   /** What the listener received. */

@@ -167,6 +167,7 @@ public class ReliableMQEndpoint {
     m.put("topic", s.topic());
     m.put("consumerGroup", s.consumerGroup());
     m.put("running", s.running());
+    s.consumerState().ifPresent(x -> m.put("consumerState", x.name()));
     s.lastStartError().ifPresent(x -> m.put("lastStartError", x));
     s.stats().ifPresent(x -> m.put("stats", x.toString()));
     return m;

@@ -15,12 +15,14 @@ import org.springframework.boot.actuate.health.Status;
 /**
  * Health of ReliableMQ. {@code UP}: the fallback store is empty, the circuit closed and every
  * listener running. {@link #DEGRADED}: messages wait in the store (details {@code backlog}, {@code
- * parked}, {@code oldestAgeSeconds}), the circuit is open, or a listener has not started; nothing
- * is lost, delivery is late. A FIFO message group whose entry is parked cannot drain until an
- * operator unparks or deletes that entry: details {@code blockedGroupCount} and {@code
- * blockedGroups} (up to {@link #MAX_BLOCKED_GROUPS_NAMED}: topic, group, the parked entry's id and
- * error, entries waiting behind it) name those groups. {@code DOWN}: the circuit is open and there
- * is nowhere to keep sends (no store, the store cannot be read, or it is full).
+ * parked}, {@code oldestAgeSeconds}), the circuit is open, or a listener has not started (detail
+ * {@code listenersWaitingForBroker}: those whose consumer waits for a broker it could not reach at
+ * start and connects by itself once it answers); nothing is lost, delivery is late. A FIFO message
+ * group whose entry is parked cannot drain until an operator unparks or deletes that entry: details
+ * {@code blockedGroupCount} and {@code blockedGroups} (up to {@link #MAX_BLOCKED_GROUPS_NAMED}:
+ * topic, group, the parked entry's id and error, entries waiting behind it) name those groups.
+ * {@code DOWN}: the circuit is open and there is nowhere to keep sends (no store, the store cannot
+ * be read, or it is full).
  *
  * <p>Spring Boot does not know {@code DEGRADED}: to have it rank between DOWN and UP set {@code
  * management.endpoint.health.status.order=DOWN,OUT_OF_SERVICE,DEGRADED,UNKNOWN,UP}.
@@ -91,9 +93,11 @@ public class ReliableMQHealthIndicator extends AbstractHealthIndicator {
     if (listeners != null) {
       List<ListenerStatus> statuses = listeners.statuses();
       long notRunning = statuses.stream().filter(s -> !s.running()).count();
+      long waiting = statuses.stream().filter(ListenerStatus::waitingForBroker).count();
       builder
           .withDetail("listeners", statuses.size())
-          .withDetail("listenersNotRunning", notRunning);
+          .withDetail("listenersNotRunning", notRunning)
+          .withDetail("listenersWaitingForBroker", waiting);
       degraded |= listeners.isRunning() && notRunning > 0;
     }
     if (open && nowhereToStore) {

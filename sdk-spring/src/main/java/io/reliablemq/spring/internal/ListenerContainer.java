@@ -1,5 +1,6 @@
 package io.reliablemq.spring.internal;
 
+import io.reliablemq.consumer.ConsumerState;
 import io.reliablemq.consumer.ReliableConsumer;
 import io.reliablemq.consumer.ReliableConsumerConfig;
 import io.reliablemq.spring.listener.ListenerStatus;
@@ -15,8 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one listener method on a {@link ReliableConsumer}. Starting never fails the caller: while
- * the broker is unreachable the start is retried in the background. Stopping closes the consumer
- * and then waits, bounded, for handlers still running.
+ * the broker is unreachable the consumer itself waits and connects in the background ({@link
+ * ConsumerState#WAITING}); a start that fails for another reason (a topic not created yet) is
+ * retried here, every {@code retryInterval}. Stopping closes the consumer and then waits, bounded,
+ * for handlers still running.
  */
 public final class ListenerContainer {
   private static final Logger log = LoggerFactory.getLogger(ListenerContainer.class);
@@ -89,8 +92,9 @@ public final class ListenerContainer {
                       transactionalDataSource, endpoint.id(), this::handle));
       lastStartError = null;
       log.info(
-          "Listener {} started on topic {} for group {}",
+          "Listener {} {} on topic {} for group {}",
           endpoint.id(),
+          consumer.state() == ConsumerState.WAITING ? "waits for the broker" : "started",
           endpoint.topic(),
           endpoint.consumerGroup());
     } catch (RuntimeException e) {
@@ -168,12 +172,13 @@ public final class ListenerContainer {
   }
 
   /**
-   * Whether the consumer is started.
+   * Whether the consumer is started and receives (not waiting for the broker).
    *
    * @return true when running
    */
   public boolean isRunning() {
-    return consumer != null;
+    ReliableConsumer c = consumer;
+    return c != null && c.state() == ConsumerState.RUNNING;
   }
 
   /**
@@ -183,13 +188,15 @@ public final class ListenerContainer {
    */
   public ListenerStatus status() {
     ReliableConsumer c = consumer;
+    Optional<ConsumerState> state = c == null ? Optional.empty() : Optional.of(c.state());
     return new ListenerStatus(
         endpoint.id(),
         endpoint.topic(),
         endpoint.consumerGroup(),
-        c != null,
+        state.filter(s -> s == ConsumerState.RUNNING).isPresent(),
         Optional.ofNullable(lastStartError),
-        c == null ? Optional.empty() : Optional.of(c.stats()));
+        c == null ? Optional.empty() : Optional.of(c.stats()),
+        state);
   }
 
   /**

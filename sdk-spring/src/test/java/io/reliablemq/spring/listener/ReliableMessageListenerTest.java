@@ -1,13 +1,19 @@
 package io.reliablemq.spring.listener;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.reliablemq.consumer.ConsumerState;
 import io.reliablemq.consumer.ReceivedMessage;
+import io.reliablemq.producer.ReliableProducer;
+import io.reliablemq.spring.actuate.ReliableMQHealthIndicator;
 import io.reliablemq.spring.autoconfigure.ReliableMQAutoConfiguration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -58,6 +64,36 @@ class ReliableMessageListenerTest {
               ReliableListenerRegistry registry = ctx.getBean(ReliableListenerRegistry.class);
               assertThat(registry.isRunning()).isTrue();
               assertThat(registry.statuses()).allSatisfy(s -> assertThat(s.running()).isFalse());
+            });
+  }
+
+  @Test
+  void brokerDown_listenersWaitForTheBroker_andHealthIsDegradedNamingThem() {
+    runner()
+        .withBean("orderListener", Listeners.class)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              ReliableListenerRegistry registry = ctx.getBean(ReliableListenerRegistry.class);
+              await()
+                  .atMost(Duration.ofSeconds(30))
+                  .until(
+                      () ->
+                          registry.statuses().stream().allMatch(ListenerStatus::waitingForBroker));
+              assertThat(registry.statuses())
+                  .allSatisfy(
+                      s -> {
+                        assertThat(s.running()).isFalse();
+                        assertThat(s.consumerState()).contains(ConsumerState.WAITING);
+                        assertThat(s.lastStartError()).isEmpty();
+                      });
+              Health health =
+                  new ReliableMQHealthIndicator(ctx.getBean(ReliableProducer.class), registry, 1000)
+                      .health();
+              assertThat(health.getStatus()).isEqualTo(ReliableMQHealthIndicator.DEGRADED);
+              assertThat(health.getDetails())
+                  .containsEntry("listenersNotRunning", (long) registry.statuses().size())
+                  .containsEntry("listenersWaitingForBroker", (long) registry.statuses().size());
             });
   }
 

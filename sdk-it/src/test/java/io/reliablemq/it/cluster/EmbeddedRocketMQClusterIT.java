@@ -61,7 +61,7 @@ class EmbeddedRocketMQClusterIT {
   @BeforeAll
   static void start(EmbeddedRocketMQCluster c) throws Exception {
     cluster = c;
-    report("cluster start (4 JVMs)", classStart);
+    report("cluster start (5 JVMs)", classStart);
     long t0 = System.nanoTime();
     topic = EmbeddedRocketMQ.uniqueName("cluster");
     cluster.createTopic(topic, TopicType.NORMAL);

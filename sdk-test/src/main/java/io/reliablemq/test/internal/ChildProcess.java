@@ -18,10 +18,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One child JVM of the embedded cluster, driven over {@link ControlProtocol}: started from the
- * cached broker jars, answering commands on its stdout, stopped gracefully, killed (SIGKILL),
- * paused (SIGSTOP) or resumed (SIGCONT). The child halts when its stdin reaches EOF, so it never
- * outlives the parent; the owner also kills it from a shutdown hook.
+ * One child JVM of {@code EmbeddedRocketMQ} or of a node of {@code EmbeddedRocketMQCluster}, driven
+ * over {@link ControlProtocol}: started from the cached broker jars, answering commands on its
+ * stdout, stopped gracefully, killed (SIGKILL), paused (SIGSTOP) or resumed (SIGCONT). The child
+ * halts when its stdin reaches EOF, so it never outlives the parent; the owner also kills it from a
+ * shutdown hook.
  *
  * <p>Lifecycle calls are synchronized; commands are serialized by their own lock so a command to a
  * paused child does not block {@link #resume()}.
@@ -161,28 +162,24 @@ public final class ChildProcess {
         throw new IllegalStateException(name + " is not running");
       }
       String reply;
+      // A reply that came after its command timed out must not be taken for this one's.
+      replies.removeIf(r -> !EOF.equals(r));
       try {
         stdin.write(line);
         stdin.write('\n');
         stdin.flush();
         reply = poll(replies, timeout);
       } catch (IOException e) {
-        throw new IllegalStateException(name + ": control channel broken: " + line, e);
+        throw new IllegalStateException(name + " control channel broken: " + line, e);
       }
       String payload = reply == null ? null : ControlProtocol.okPayload(reply);
       if (payload == null) {
-        if (reply == null) {
-          // A late reply would be taken for the next command's: this channel is unusable.
-          kill();
-        }
         throw new IllegalStateException(
             name
-                + ": command failed: "
+                + " command failed: "
                 + line
                 + ": "
-                + (reply == null
-                    ? "no reply within " + timeout + " (killed)"
-                    : EOF.equals(reply) ? "child JVM exited" : reply));
+                + (reply == null ? "timeout" : EOF.equals(reply) ? "child JVM exited" : reply));
       }
       return payload;
     }

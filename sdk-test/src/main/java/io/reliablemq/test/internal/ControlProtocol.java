@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The line protocol between {@code EmbeddedRocketMQ} (parent) and {@link BrokerLauncher} (child).
- * The parent writes one command per line to the child's stdin; the child answers one line on its
- * original stdout. Words are separated by single spaces; names never contain spaces.
+ * The line protocol between {@code EmbeddedRocketMQ} or {@code EmbeddedRocketMQCluster} (parent)
+ * and {@link BrokerLauncher} or {@link ClusterNodeLauncher} (child). The parent writes one command
+ * per line to the child's stdin; the child answers one line on its original stdout. Words are
+ * separated by single spaces; names never contain spaces.
  */
 public final class ControlProtocol {
   /** Child to parent: the stack is up and serves routes. */

@@ -4,14 +4,19 @@ import static io.reliablemq.it.support.BoundedClose.closeWithin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reliablemq.it.support.Await;
+import io.reliablemq.it.support.ChildJvm;
 import io.reliablemq.it.support.RawConsumer;
 import io.reliablemq.test.ClusterLayout;
 import io.reliablemq.test.EmbeddedRocketMQ;
 import io.reliablemq.test.EmbeddedRocketMQCluster;
 import io.reliablemq.test.EmbeddedRocketMQClusterExtension;
 import io.reliablemq.test.TopicType;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -291,6 +296,48 @@ class EmbeddedRocketMQClusterIT {
             .setTopics(topic)
             .build()) {
       assertThat(fresh.send(message("after-ns-restart")).getMessageId()).isNotNull();
+    }
+  }
+
+  @Test
+  @Order(6)
+  void ownerJvmKilled_everyNodeExitsWithIt() throws Exception {
+    long t0 = System.nanoTime();
+    Path logDir = Files.createDirectories(Path.of("target", "cluster-owner"));
+    try (ChildJvm owner = ChildJvm.start("cluster-owner", logDir, ClusterOwnerApp.class)) {
+      owner.awaitLine(Duration.ofSeconds(180), "the cluster's pids", l -> l.startsWith("PIDS "));
+      List<Long> pids =
+          owner.lines().stream()
+              .filter(l -> l.startsWith("PIDS "))
+              .flatMap(l -> Arrays.stream(l.substring(5).split(" ")))
+              .map(Long::parseLong)
+              .toList();
+      assertThat(pids).hasSize(3);
+      assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isPresent());
+      report("small cluster (3 JVMs) started by another JVM", t0);
+
+      t0 = System.nanoTime();
+      // SIGKILL: no shutdown hook runs, so only the nodes' stdin EOF can end them.
+      owner.kill();
+      assertThat(owner.isAlive()).isFalse();
+      Await.until(
+          HEAL,
+          "every node of the killed JVM's cluster to exit",
+          () -> pids.stream().allMatch(EmbeddedRocketMQClusterIT::exited));
+      report("nodes gone after their owner's SIGKILL", t0);
+    }
+  }
+
+  /** Gone, or a zombie: an orphan is reaped by PID 1, which a container may never do. */
+  private static boolean exited(long pid) {
+    if (ProcessHandle.of(pid).isEmpty()) {
+      return true;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+    } catch (IOException e) {
+      return true;
     }
   }
 

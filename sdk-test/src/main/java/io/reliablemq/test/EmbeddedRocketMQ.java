@@ -1,16 +1,11 @@
 package io.reliablemq.test;
 
 import io.reliablemq.test.internal.BrokerLib;
+import io.reliablemq.test.internal.ChildProcess;
 import io.reliablemq.test.internal.ControlProtocol;
 import io.reliablemq.test.internal.StackConfig;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -20,10 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -50,8 +42,6 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
   public static final int DEFAULT_QUEUES = 8;
 
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-  private static final String EOF = "\u0000EOF";
   private static final AtomicLong NAME_COUNTER = new AtomicLong();
 
   private final Path workDir;
@@ -62,11 +52,8 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
   private final String javaExecutable;
   private final List<String> jvmOptions;
   private final StackConfig config;
-  private final Object commandLock = new Object();
+  private final ChildProcess child;
 
-  private Process process;
-  private BufferedWriter stdin;
-  private BlockingQueue<String> replies;
   private Thread shutdownHook;
   private boolean closed;
 
@@ -88,6 +75,11 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
     this.javaExecutable = b.javaExecutable;
     this.jvmOptions = List.copyOf(b.jvmOptions);
     this.config = StackConfig.pick(workDir);
+    this.child =
+        new ChildProcess(
+            "EmbeddedRocketMQ",
+            workDir,
+            List.of("logs/rocketmqlogs/proxy.log", "logs/rocketmqlogs/broker.log"));
   }
 
   /**
@@ -134,66 +126,19 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
       throw new IllegalStateException("already running");
     }
     config.write(brokerProperties, proxyProperties);
-    Path libDir;
-    try {
-      libDir = BrokerLib.locate(BrokerLib.codeSource(), BrokerLib.defaultCacheRoot());
-      Files.createDirectories(workDir.resolve("logs"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare the broker's jars", e);
-    }
-    List<String> cmd = new ArrayList<>();
-    cmd.add(javaExecutable);
-    cmd.add("-Xms128m");
-    cmd.add("-Xmx512m");
-    cmd.add("-XX:MaxDirectMemorySize=256m");
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-Xshare:auto");
-    // Everything RocketMQ derives from user.home (logs, default store, client logs) lands here.
-    cmd.add("-Duser.home=" + workDir);
-    cmd.add("-Drocketmq.home.dir=" + workDir);
-    cmd.add("-Drmq.proxy.home=" + workDir);
-    cmd.add("-Drocketmq.client.logRoot=" + workDir.resolve("logs"));
-    cmd.add("-Djava.net.preferIPv4Stack=true");
-    cmd.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
-    cmd.add("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
-    cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
-    cmd.add("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
-    cmd.addAll(jvmOptions);
-    cmd.add("-cp");
-    cmd.add(libDir.resolve("*") + File.pathSeparator + BrokerLib.codeSource());
-    cmd.add("io.reliablemq.test.internal.BrokerLauncher");
-    cmd.add(workDir.toString());
-    cmd.add(Integer.toString(config.namesrvPort()));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.directory(workDir.toFile());
-    pb.redirectError(ProcessBuilder.Redirect.appendTo(stderrLog().toFile()));
-    pb.environment().remove("ROCKETMQ_HOME");
-    pb.environment().remove("NAMESRV_ADDR");
-    pb.environment().remove("JAVA_TOOL_OPTIONS");
-    try {
-      process = pb.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + javaExecutable, e);
-    }
+    List<String> cmd =
+        ChildProcess.javaCommand(
+            javaExecutable,
+            workDir,
+            List.of("-Xms128m", "-Xmx512m", "-XX:MaxDirectMemorySize=256m", "-XX:+UseSerialGC"),
+            jvmOptions,
+            "io.reliablemq.test.internal.BrokerLauncher",
+            List.of(workDir.toString(), Integer.toString(config.namesrvPort())));
     if (shutdownHook == null) {
-      shutdownHook = new Thread(this::destroyNow, "embedded-rocketmq-killer");
+      shutdownHook = new Thread(child::kill, "embedded-rocketmq-killer");
       Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
-    stdin =
-        new BufferedWriter(
-            new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
-    replies = new LinkedBlockingQueue<>();
-    startReader(process, replies);
-    String line = poll(replies, startTimeout);
-    if (!ControlProtocol.READY.equals(line)) {
-      String why =
-          line == null
-              ? "not ready within " + startTimeout
-              : EOF.equals(line) ? "child JVM exited" : line;
-      destroyNow();
-      throw new IllegalStateException(
-          "EmbeddedRocketMQ failed to start: " + why + "\n" + logTail(60));
-    }
+    child.start(cmd, startTimeout);
     return this;
   }
 
@@ -251,24 +196,7 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
   }
 
   private void command(String line) {
-    synchronized (commandLock) {
-      if (!isRunning()) {
-        throw new IllegalStateException("broker is not running");
-      }
-      String reply;
-      try {
-        stdin.write(line);
-        stdin.write('\n');
-        stdin.flush();
-        reply = poll(replies, COMMAND_TIMEOUT);
-      } catch (IOException e) {
-        throw new IllegalStateException("broker control channel broken: " + line, e);
-      }
-      if (!ControlProtocol.OK.equals(reply)) {
-        throw new IllegalStateException(
-            "broker command failed: " + line + ": " + (reply == null ? "timeout" : reply));
-      }
-    }
+    child.command(line, COMMAND_TIMEOUT);
   }
 
   /**
@@ -276,47 +204,24 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
    * exit; escalates to SIGTERM, then SIGKILL, after 30 s. Resumes a paused child first.
    */
   public synchronized void stop() {
-    if (process == null || !process.isAlive()) {
-      return;
-    }
-    signal("CONT");
-    try {
-      synchronized (commandLock) {
-        stdin.write(ControlProtocol.SHUTDOWN);
-        stdin.write('\n');
-        stdin.flush();
-      }
-    } catch (IOException e) {
-      // Already going away.
-    }
-    try {
-      if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          destroyNow();
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      destroyNow();
-    }
+    child.stop();
   }
 
   /** Kills the child with SIGKILL, like a crash, and waits for it to exit. */
   public synchronized void kill() {
-    destroyNow();
+    child.kill();
   }
 
   /** Freezes the child with SIGSTOP: a hung broker (connections stay open, nothing answers). */
   public synchronized void pause() {
     requireRunning();
-    signal("STOP");
+    child.signal("STOP");
   }
 
   /** Resumes a paused child with SIGCONT. */
   public synchronized void resume() {
     requireRunning();
-    signal("CONT");
+    child.signal("CONT");
   }
 
   /**
@@ -334,8 +239,7 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
    * @return true if alive
    */
   public boolean isRunning() {
-    Process p = process;
-    return p != null && p.isAlive();
+    return child.isAlive();
   }
 
   /**
@@ -353,8 +257,7 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
    * @return the pid, or -1 if not running
    */
   public long pid() {
-    Process p = process;
-    return p != null && p.isAlive() ? p.pid() : -1;
+    return child.pid();
   }
 
   /** Kills the child if it runs and deletes the work dir if this instance created it. */
@@ -364,7 +267,7 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
       return;
     }
     closed = true;
-    destroyNow();
+    child.kill();
     if (shutdownHook != null) {
       try {
         Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -386,97 +289,6 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
     if (!isRunning()) {
       throw new IllegalStateException("broker is not running");
     }
-  }
-
-  private void destroyNow() {
-    Process p = process;
-    if (p == null) {
-      return;
-    }
-    p.destroyForcibly();
-    try {
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("child " + p.pid() + " did not die after SIGKILL");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void signal(String name) {
-    Process p = process;
-    if (p == null || !p.isAlive()) {
-      return;
-    }
-    try {
-      Process k = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).start();
-      if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
-        throw new IllegalStateException("kill -" + name + " " + p.pid() + " failed");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run kill -" + name, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
-
-  private static void startReader(Process p, BlockingQueue<String> queue) {
-    Thread t =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  queue.add(line);
-                }
-              } catch (IOException e) {
-                // Stream closed: the child is gone.
-              }
-              queue.add(EOF);
-            },
-            "embedded-rocketmq-reader-" + p.pid());
-    t.setDaemon(true);
-    t.start();
-  }
-
-  private static String poll(BlockingQueue<String> queue, Duration timeout) {
-    try {
-      return queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
-
-  private Path stderrLog() {
-    return workDir.resolve("logs").resolve("child-stderr.log");
-  }
-
-  private String logTail(int lines) {
-    StringBuilder sb = new StringBuilder();
-    for (Path log :
-        List.of(
-            stderrLog(),
-            workDir.resolve("logs/child-console.log"),
-            workDir.resolve("logs/rocketmqlogs/proxy.log"),
-            workDir.resolve("logs/rocketmqlogs/broker.log"))) {
-      if (!Files.isRegularFile(log)) {
-        continue;
-      }
-      try {
-        List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-        sb.append("--- tail of ").append(log).append(" ---\n");
-        for (String l : all.subList(Math.max(0, all.size() - lines), all.size())) {
-          sb.append(l).append('\n');
-        }
-      } catch (IOException | UncheckedIOException e) {
-        sb.append("--- cannot read ").append(log).append(": ").append(e).append('\n');
-      }
-    }
-    return sb.toString();
   }
 
   /** Builder of {@link EmbeddedRocketMQ}. */

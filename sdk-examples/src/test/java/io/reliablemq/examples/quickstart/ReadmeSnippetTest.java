@@ -14,19 +14,31 @@ class ReadmeSnippetTest {
 
   @Test
   void readme_showsTheCompiledSnippet() throws IOException {
+    assertThat(readme())
+        .contains(snippet("src/main/java/io/reliablemq/examples/quickstart/ReadmeSnippet.java", 4));
+  }
+
+  @Test
+  void readme_showsTheCompiledClusterSnippet() throws IOException {
+    assertThat(readme())
+        .contains(
+            snippet(
+                "src/test/java/io/reliablemq/examples/quickstart/ClusterReadmeSnippet.java", 2));
+  }
+
+  private static String readme() throws IOException {
     Path root = Path.of("").toAbsolutePath().getParent();
-    String readme = Files.readString(root.resolve("README.md"));
-    List<String> source =
-        Files.readAllLines(
-            Path.of("src/main/java/io/reliablemq/examples/quickstart/ReadmeSnippet.java"));
+    return Files.readString(root.resolve("README.md"));
+  }
+
+  /** The lines between the markers of a source file, with its indentation removed. */
+  private static String snippet(String file, int indent) throws IOException {
+    List<String> source = Files.readAllLines(Path.of(file));
     int start = indexOf(source, "README-SNIPPET-START") + 1;
     int end = indexOf(source, "README-SNIPPET-END");
-    String snippet =
-        source.subList(start, end).stream()
-            .map(line -> line.length() >= 4 ? line.substring(4) : line.strip())
-            .collect(Collectors.joining("\n"));
-
-    assertThat(readme).contains(snippet);
+    return source.subList(start, end).stream()
+        .map(line -> line.length() >= indent ? line.substring(indent) : line.strip())
+        .collect(Collectors.joining("\n"));
   }
 
   private static int indexOf(List<String> lines, String marker) {

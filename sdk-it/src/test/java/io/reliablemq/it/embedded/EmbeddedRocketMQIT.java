@@ -1,5 +1,6 @@
 package io.reliablemq.it.embedded;
 
+import static io.reliablemq.it.support.BoundedClose.closeWithin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -250,29 +251,5 @@ class EmbeddedRocketMQIT {
         "EmbeddedRocketMQ start-to-first-send ms: runs=%s min=%d median=%d max=%d%n",
         millis, sorted.get(0), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
     assertThat(sorted.get(sorted.size() - 1)).isLessThan(90_000L);
-  }
-
-  /**
-   * rocketmq-client-java 5.2.0's Producer.close() was seen to block forever after the broker was
-   * killed and restarted under it: close on a daemon thread and give up after a bound.
-   */
-  private static void closeWithin(AutoCloseable closeable, Duration timeout)
-      throws InterruptedException {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                closeable.close();
-              } catch (Exception e) {
-                // Best effort.
-              }
-            },
-            "bounded-close");
-    t.setDaemon(true);
-    t.start();
-    t.join(timeout.toMillis());
-    if (t.isAlive()) {
-      System.out.println("WARN: client close() still blocked after " + timeout + "; abandoned");
-    }
   }
 }

@@ -1,8 +1,5 @@
 package io.reliablemq.test.internal;
 
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.protobuf.services.ChannelzService;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import java.io.BufferedReader;
@@ -34,8 +31,6 @@ import org.apache.rocketmq.proxy.config.Configuration;
 import org.apache.rocketmq.proxy.config.ConfigurationManager;
 import org.apache.rocketmq.proxy.config.ProxyConfig;
 import org.apache.rocketmq.proxy.grpc.GrpcServer;
-import org.apache.rocketmq.proxy.grpc.GrpcServerBuilder;
-import org.apache.rocketmq.proxy.grpc.ProxyAndTlsProtocolNegotiator;
 import org.apache.rocketmq.proxy.grpc.v2.GrpcMessagingApplication;
 import org.apache.rocketmq.proxy.metrics.ProxyMetricsManager;
 import org.apache.rocketmq.proxy.processor.DefaultMessagingProcessor;
@@ -296,21 +291,5 @@ public final class BrokerLauncher {
     group.setGroupName(name);
     group.setConsumeMessageOrderly(fifo);
     broker.getSubscriptionGroupManager().updateSubscriptionGroupConfig(group);
-  }
-
-  /** The proxy's gRPC server builder, bound to 127.0.0.1 instead of every interface. */
-  private static final class LoopbackGrpcServerBuilder extends GrpcServerBuilder {
-    LoopbackGrpcServerBuilder(ThreadPoolExecutor executor, int port, ProxyConfig config) {
-      super(executor, port);
-      serverBuilder =
-          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-              .protocolNegotiator(new ProxyAndTlsProtocolNegotiator())
-              .bossEventLoopGroup(new NioEventLoopGroup(config.getGrpcBossLoopNum()))
-              .workerEventLoopGroup(new NioEventLoopGroup(config.getGrpcWorkerLoopNum()))
-              .channelType(NioServerSocketChannel.class)
-              .executor(executor)
-              .maxInboundMessageSize(config.getGrpcMaxInboundMessageSize())
-              .maxConnectionIdle(config.getGrpcClientIdleTimeMills(), TimeUnit.MILLISECONDS);
-    }
   }
 }

@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The line protocol between {@code EmbeddedRocketMQ} (parent) and {@link BrokerLauncher} (child).
- * The parent writes one command per line to the child's stdin; the child answers one line on its
- * original stdout. Words are separated by single spaces; names never contain spaces.
+ * The line protocol between {@code EmbeddedRocketMQ} or {@code EmbeddedRocketMQCluster} (parent)
+ * and {@link BrokerLauncher} or {@link ClusterNodeLauncher} (child). The parent writes one command
+ * per line to the child's stdin; the child answers one line on its original stdout. Words are
+ * separated by single spaces; names never contain spaces.
  */
 public final class ControlProtocol {
   /** Child to parent: the stack is up and serves routes. */
@@ -31,6 +32,31 @@ public final class ControlProtocol {
 
   /** Parent to child: shut down gracefully and exit. */
   public static final String SHUTDOWN = "SHUTDOWN";
+
+  /**
+   * Parent to a cluster node: {@code ROUTE <topic> [fresh]}; the reply's payload lists the write
+   * queues per broker group the node (NameServer or proxy) routes the topic to, as {@code
+   * broker-a:8,broker-b:8} (empty if it knows no route). {@code fresh} makes a proxy drop its
+   * cached route first.
+   */
+  public static final String ROUTE = "ROUTE";
+
+  /**
+   * Parent to a NameServer: {@code BROKERS}; the payload lists the broker groups with a registered
+   * master, comma-separated.
+   */
+  public static final String BROKERS = "BROKERS";
+
+  /**
+   * Parent to a broker: {@code REGISTER}; a full, synchronous registration with every NameServer.
+   */
+  public static final String REGISTER = "REGISTER";
+
+  /**
+   * Parent to a broker: {@code MESSAGES <topic>}; the payload is the sum of the max offsets of the
+   * topic's queues in this broker's store (the messages it holds, minus any expired).
+   */
+  public static final String MESSAGES = "MESSAGES";
 
   /** Names allowed for topics and groups (RocketMQ's own rule, max 127 chars). */
   private static final Pattern NAME = Pattern.compile("^[%|a-zA-Z0-9_-]{1,127}$");
@@ -101,6 +127,29 @@ public final class ControlProtocol {
   public static String createGroup(String name, boolean fifo) {
     checkName(name);
     return CREATE_GROUP + " " + name + " " + fifo;
+  }
+
+  /**
+   * Formats a success reply carrying a payload (no spaces, no line breaks).
+   *
+   * @param payload the payload
+   * @return the line
+   */
+  public static String ok(String payload) {
+    return payload.isEmpty() ? OK : OK + " " + flatten(payload);
+  }
+
+  /**
+   * The payload of a success reply.
+   *
+   * @param reply a reply line
+   * @return the payload ({@code ""} if none), or null if the reply is not a success
+   */
+  public static String okPayload(String reply) {
+    if (OK.equals(reply)) {
+      return "";
+    }
+    return reply.startsWith(OK + " ") ? reply.substring(OK.length() + 1) : null;
   }
 
   /**

@@ -130,7 +130,7 @@ public record StackConfig(
     return Map.of("grpcClientConsumerMaxLongPollingTimeoutMillis", "5000");
   }
 
-  private static String proxyJson(Map<String, String> proxyOverrides) {
+  static String proxyJson(Map<String, String> proxyOverrides) {
     StringBuilder sb = new StringBuilder();
     new TreeMap<>(proxyOverrides)
         .forEach(

@@ -39,4 +39,14 @@ class ControlProtocolTest {
     assertThat(ControlProtocol.error("a\nb\rc")).isEqualTo("ERR a b c");
     assertThat(ControlProtocol.failed("boom\n")).isEqualTo("FAILED boom ");
   }
+
+  @Test
+  void successRepliesCarryAnOptionalPayload() {
+    assertThat(ControlProtocol.ok("")).isEqualTo("OK");
+    assertThat(ControlProtocol.ok("broker-a:8,broker-b:8")).isEqualTo("OK broker-a:8,broker-b:8");
+    assertThat(ControlProtocol.okPayload("OK")).isEmpty();
+    assertThat(ControlProtocol.okPayload("OK broker-a:8")).isEqualTo("broker-a:8");
+    assertThat(ControlProtocol.okPayload("ERR OK")).isNull();
+    assertThat(ControlProtocol.okPayload("OKAY")).isNull();
+  }
 }

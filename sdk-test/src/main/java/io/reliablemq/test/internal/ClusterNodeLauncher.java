@@ -1,0 +1,369 @@
+package io.reliablemq.test.internal;
+
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.google.common.net.HostAndPort;
+import io.grpc.protobuf.services.ChannelzService;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.reflect.Field;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.rocketmq.broker.BrokerController;
+import org.apache.rocketmq.broker.BrokerStartup;
+import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.common.TopicConfig;
+import org.apache.rocketmq.common.attribute.TopicMessageType;
+import org.apache.rocketmq.common.namesrv.NamesrvConfig;
+import org.apache.rocketmq.common.utils.StartAndShutdown;
+import org.apache.rocketmq.namesrv.NamesrvController;
+import org.apache.rocketmq.proxy.ProxyStartup;
+import org.apache.rocketmq.proxy.common.Address;
+import org.apache.rocketmq.proxy.common.ProxyContext;
+import org.apache.rocketmq.proxy.config.Configuration;
+import org.apache.rocketmq.proxy.config.ConfigurationManager;
+import org.apache.rocketmq.proxy.config.ProxyConfig;
+import org.apache.rocketmq.proxy.grpc.GrpcServer;
+import org.apache.rocketmq.proxy.grpc.v2.GrpcMessagingApplication;
+import org.apache.rocketmq.proxy.metrics.ProxyMetricsManager;
+import org.apache.rocketmq.proxy.processor.DefaultMessagingProcessor;
+import org.apache.rocketmq.proxy.remoting.RemotingProtocolServer;
+import org.apache.rocketmq.proxy.service.ServiceManager;
+import org.apache.rocketmq.proxy.service.ServiceManagerFactory;
+import org.apache.rocketmq.proxy.service.route.ProxyTopicRouteData;
+import org.apache.rocketmq.proxy.service.route.TopicRouteService;
+import org.apache.rocketmq.remoting.netty.NettyClientConfig;
+import org.apache.rocketmq.remoting.netty.NettyServerConfig;
+import org.apache.rocketmq.remoting.protocol.ResponseCode;
+import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
+import org.apache.rocketmq.remoting.protocol.route.BrokerData;
+import org.apache.rocketmq.remoting.protocol.route.QueueData;
+import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
+import org.apache.rocketmq.remoting.protocol.subscription.SubscriptionGroupConfig;
+
+/**
+ * Main class of one child JVM of {@code EmbeddedRocketMQCluster}: a NameServer, a broker or a proxy
+ * in CLUSTER mode, obeying {@link ControlProtocol} commands read from stdin. The admin work of the
+ * cluster (topics, groups, route checks) is done in-process by these nodes, so no {@code mqadmin}
+ * JVM is ever started. Never load this class in the parent JVM: it needs the broker's jars.
+ *
+ * <p>Arguments: {@code namesrv <dir> <port>}, {@code broker <dir>} (reads {@code conf/broker.conf})
+ * or {@code proxy <dir>} (reads {@code conf/rmq-proxy.json}).
+ */
+public final class ClusterNodeLauncher {
+  private final PrintStream control;
+  private NamesrvController namesrv;
+  private BrokerController broker;
+  private DefaultMessagingProcessor processor;
+  private ServiceManager proxyServices;
+  private final List<StartAndShutdown> proxyParts = new ArrayList<>();
+
+  private ClusterNodeLauncher(PrintStream control) {
+    this.control = control;
+  }
+
+  /**
+   * Entry point of the child JVM.
+   *
+   * @param args see the class comment
+   * @throws Exception never in practice: failures are reported on the control channel
+   */
+  public static void main(String[] args) throws Exception {
+    PrintStream control =
+        new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    Path dir = Paths.get(args[1]);
+    Path logDir = dir.resolve("logs");
+    Files.createDirectories(logDir);
+    // RocketMQ prints to System.out/err: keep the control channel clean.
+    PrintStream console =
+        new PrintStream(
+            new FileOutputStream(logDir.resolve("child-console.log").toFile(), true),
+            true,
+            StandardCharsets.UTF_8);
+    System.setOut(console);
+    System.setErr(console);
+    ClusterNodeLauncher launcher = new ClusterNodeLauncher(control);
+    try {
+      switch (args[0]) {
+        case "namesrv" -> launcher.startNamesrv(dir, Integer.parseInt(args[2]));
+        case "broker" -> launcher.startBroker(dir);
+        case "proxy" -> launcher.startProxy(dir);
+        default -> throw new IllegalArgumentException("unknown role " + args[0]);
+      }
+    } catch (Throwable e) {
+      e.printStackTrace(console);
+      synchronized (control) {
+        control.println(ControlProtocol.failed(String.valueOf(e)));
+      }
+      console.flush();
+      Runtime.getRuntime().halt(3);
+    }
+    synchronized (control) {
+      control.println(ControlProtocol.READY);
+    }
+    launcher.serve();
+  }
+
+  private void startNamesrv(Path dir, int port) throws Exception {
+    NamesrvConfig config = new NamesrvConfig();
+    config.setRocketmqHome(dir.toString());
+    config.setKvConfigPath(dir.resolve("namesrv/kvConfig.json").toString());
+    config.setConfigStorePath(dir.resolve("namesrv/namesrv.properties").toString());
+    NettyServerConfig server = new NettyServerConfig();
+    server.setListenPort(port);
+    server.setBindAddress("127.0.0.1");
+    namesrv = new NamesrvController(config, server, new NettyClientConfig());
+    if (!namesrv.initialize()) {
+      throw new IllegalStateException("NameServer failed to initialize");
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(namesrv::shutdown, "namesrv-shutdown"));
+    namesrv.start();
+  }
+
+  private void startBroker(Path dir) throws Exception {
+    String conf = dir.resolve("conf/broker.conf").toString();
+    // Registers the broker's own shutdown hook (flush, unregister) for a graceful SHUTDOWN.
+    broker = BrokerStartup.createBrokerController(new String[] {"-c", conf});
+    if (broker == null) {
+      throw new IllegalStateException("broker controller could not be created");
+    }
+    // A master registers with every NameServer, synchronously, inside start().
+    broker.start();
+  }
+
+  private void startProxy(Path dir) throws Exception {
+    // Mirrors ProxyStartup.main of 5.3.3 in CLUSTER mode, with the gRPC server on 127.0.0.1 and
+    // the ServiceManager kept, so the route checks see the proxy's own route cache.
+    System.setProperty(
+        Configuration.CONFIG_PATH_PROPERTY, dir.resolve("conf/rmq-proxy.json").toString());
+    ConfigurationManager.initEnv();
+    ConfigurationManager.intConfig();
+    ProxyConfig proxyConfig = ConfigurationManager.getProxyConfig();
+    int grpcPort = proxyConfig.getGrpcServerPort();
+    ProxyStartup.initThreadPoolMonitor();
+    ThreadPoolExecutor executor = ProxyStartup.createServerExecutor();
+    proxyServices = ServiceManagerFactory.createForClusterMode(null);
+    processor = new ClusterProcessor(proxyServices);
+    proxyParts.add(ProxyMetricsManager.initClusterMode(proxyConfig));
+    proxyParts.add(processor);
+    GrpcMessagingApplication application = GrpcMessagingApplication.create(processor);
+    proxyParts.add(application);
+    GrpcServer grpcServer =
+        new LoopbackGrpcServerBuilder(executor, grpcPort, proxyConfig)
+            .addService(application)
+            .addService(ChannelzService.newInstance(100))
+            .addService(ProtoReflectionService.newInstance())
+            .configInterceptor()
+            .shutdownTime(proxyConfig.getGrpcShutdownTimeSeconds(), TimeUnit.SECONDS)
+            .build();
+    proxyParts.add(grpcServer);
+    proxyParts.add(new RemotingProtocolServer(processor));
+    Runtime.getRuntime().addShutdownHook(new Thread(this::shutdownProxy, "proxy-shutdown"));
+    for (StartAndShutdown part : proxyParts) {
+      part.start();
+    }
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (true) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", grpcPort), 1000);
+        return;
+      } catch (java.io.IOException e) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("proxy gRPC port " + grpcPort + " does not accept", e);
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  private void shutdownProxy() {
+    for (int i = proxyParts.size() - 1; i >= 0; i--) {
+      try {
+        proxyParts.get(i).preShutdown();
+        proxyParts.get(i).shutdown();
+      } catch (Exception e) {
+        e.printStackTrace();
+      }
+    }
+  }
+
+  private void serve() {
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    while (true) {
+      String line;
+      try {
+        line = in.readLine();
+      } catch (java.io.IOException e) {
+        line = null;
+      }
+      if (line == null) {
+        // The parent is gone: never outlive it.
+        System.out.println("stdin closed: parent gone, halting");
+        Runtime.getRuntime().halt(2);
+        return;
+      }
+      String reply;
+      try {
+        ControlProtocol.Command cmd = ControlProtocol.parse(line);
+        if (ControlProtocol.SHUTDOWN.equals(cmd.name())) {
+          synchronized (control) {
+            control.println(ControlProtocol.OK);
+          }
+          System.exit(0);
+          return;
+        }
+        reply = ControlProtocol.ok(execute(cmd));
+      } catch (Exception e) {
+        e.printStackTrace();
+        reply = ControlProtocol.error(String.valueOf(e));
+      }
+      synchronized (control) {
+        control.println(reply);
+      }
+    }
+  }
+
+  private String execute(ControlProtocol.Command cmd) throws Exception {
+    switch (cmd.name()) {
+      case ControlProtocol.CREATE_TOPIC:
+        createTopic(cmd.arg(0), cmd.arg(1), Integer.parseInt(cmd.arg(2)));
+        return "";
+      case ControlProtocol.CREATE_GROUP:
+        createGroup(cmd.arg(0), Boolean.parseBoolean(cmd.arg(1)));
+        return "";
+      case ControlProtocol.REGISTER:
+        requireBroker().registerBrokerAll(true, false, true);
+        return "";
+      case ControlProtocol.MESSAGES:
+        return Long.toString(messages(cmd.arg(0)));
+      case ControlProtocol.BROKERS:
+        return brokers();
+      case ControlProtocol.ROUTE:
+        return route(cmd.arg(0), cmd.args().size() > 1 && "fresh".equals(cmd.arg(1)));
+      default:
+        throw new IllegalArgumentException("unknown command: " + cmd.name());
+    }
+  }
+
+  private BrokerController requireBroker() {
+    if (broker == null) {
+      throw new IllegalStateException("not a broker");
+    }
+    return broker;
+  }
+
+  private void createTopic(String name, String type, int queues) {
+    TopicConfig topicConfig = new TopicConfig(name, queues, queues);
+    Map<String, String> attributes = new HashMap<>();
+    attributes.put("+message.type", TopicMessageType.valueOf(type).getValue());
+    topicConfig.setAttributes(attributes);
+    requireBroker().getTopicConfigManager().updateTopicConfig(topicConfig);
+    // Full and synchronous: the NameServer refuses an incremental registration until a full one
+    // has landed, and the parent checks every NameServer's route right after this reply.
+    broker.registerBrokerAll(true, false, true);
+  }
+
+  private void createGroup(String name, boolean fifo) {
+    SubscriptionGroupConfig group = new SubscriptionGroupConfig();
+    group.setGroupName(name);
+    group.setConsumeMessageOrderly(fifo);
+    requireBroker().getSubscriptionGroupManager().updateSubscriptionGroupConfig(group);
+  }
+
+  private long messages(String topic) throws Exception {
+    TopicConfig config = requireBroker().getTopicConfigManager().selectTopicConfig(topic);
+    if (config == null) {
+      return 0;
+    }
+    long sum = 0;
+    int queues = Math.max(config.getReadQueueNums(), config.getWriteQueueNums());
+    for (int q = 0; q < queues; q++) {
+      sum += broker.getMessageStore().getMaxOffsetInQueue(topic, q);
+    }
+    return sum;
+  }
+
+  private String brokers() {
+    if (namesrv == null) {
+      throw new IllegalStateException("not a NameServer");
+    }
+    ClusterInfo info = namesrv.getRouteInfoManager().getAllClusterInfo();
+    List<String> names = new ArrayList<>();
+    for (Map.Entry<String, BrokerData> e : new TreeMap<>(info.getBrokerAddrTable()).entrySet()) {
+      if (e.getValue().getBrokerAddrs() != null && e.getValue().getBrokerAddrs().containsKey(0L)) {
+        names.add(e.getKey());
+      }
+    }
+    return String.join(",", names);
+  }
+
+  private String route(String topic, boolean fresh) throws Exception {
+    List<QueueData> queues;
+    if (namesrv != null) {
+      TopicRouteData route = namesrv.getRouteInfoManager().pickupTopicRouteData(topic);
+      queues = route == null ? List.of() : route.getQueueDatas();
+    } else if (processor != null) {
+      TopicRouteService routes = proxyServices.getTopicRouteService();
+      if (fresh) {
+        topicCache(routes).invalidate(topic);
+      }
+      try {
+        ProxyTopicRouteData route =
+            processor.getTopicRouteDataForProxy(
+                ProxyContext.create(),
+                List.of(new Address(Address.AddressScheme.IPv4, hostAndPort())),
+                topic);
+        queues = route.getQueueDatas();
+      } catch (MQClientException e) {
+        if (e.getResponseCode() != ResponseCode.TOPIC_NOT_EXIST) {
+          throw e;
+        }
+        queues = List.of();
+      }
+    } else {
+      throw new IllegalStateException("neither a NameServer nor a proxy");
+    }
+    Map<String, Integer> writeQueues = new TreeMap<>();
+    for (QueueData q : queues) {
+      writeQueues.put(q.getBrokerName(), q.getWriteQueueNums());
+    }
+    List<String> parts = new ArrayList<>();
+    writeQueues.forEach((b, n) -> parts.add(b + ":" + n));
+    return String.join(",", parts);
+  }
+
+  private static HostAndPort hostAndPort() {
+    return HostAndPort.fromParts(
+        "127.0.0.1", ConfigurationManager.getProxyConfig().getGrpcServerPort());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static LoadingCache<String, ?> topicCache(TopicRouteService routes)
+      throws ReflectiveOperationException {
+    Field f = TopicRouteService.class.getDeclaredField("topicCache");
+    f.setAccessible(true);
+    return (LoadingCache<String, ?>) f.get(routes);
+  }
+
+  /** The cluster-mode processor, built on a ServiceManager this launcher keeps a handle on. */
+  private static final class ClusterProcessor extends DefaultMessagingProcessor {
+    ClusterProcessor(ServiceManager services) {
+      super(services);
+    }
+  }
+}

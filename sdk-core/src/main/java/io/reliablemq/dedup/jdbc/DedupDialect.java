@@ -177,18 +177,47 @@ public interface DedupDialect {
   }
 
   /**
-   * Deletes expired records; parameters now (CONSUMED expiry), now (PROCESSING lease).
+   * Deletes at most {@code limit} expired records of one state: CONSUMED records whose {@code
+   * expires_at}, or PROCESSING records whose {@code lease_until}, is at or before the purge time.
+   * Every {@code ?} of the statement is that time; the limit is written into the SQL (a validated
+   * int). The store runs it until it deletes fewer than the limit.
+   *
+   * <p>The default picks the batch by primary key in a subquery and repeats the expiry condition on
+   * the delete itself, so a record renewed or taken over after the subquery read it (PostgreSQL
+   * re-checks the outer condition on the row it waited for) is never deleted. H2 and PostgreSQL
+   * accept it; MariaDB/MySQL refuse a {@code LIMIT} subquery on the deleted table and override it.
    *
    * @param table the dedup table
+   * @param state {@link #CONSUMED} or {@link #PROCESSING}
+   * @param limit the most records to delete, at least 1
    * @return the SQL
    */
-  default String purgeSql(String table) {
+  default String purgeBatchSql(String table, String state, int limit) {
     return "DELETE FROM "
         + table
-        + " WHERE (state = '"
-        + CONSUMED
-        + "' AND expires_at <= ?) OR (state = '"
-        + PROCESSING
-        + "' AND lease_until <= ?)";
+        + " WHERE (scope, dedup_key) IN (SELECT scope, dedup_key FROM "
+        + table
+        + " WHERE "
+        + expiredCondition(state)
+        + " LIMIT "
+        + limit
+        + ") AND "
+        + expiredCondition(state);
+  }
+
+  /**
+   * The condition of an expired record of a state, with one {@code ?} for the purge time.
+   *
+   * @param state {@link #CONSUMED} or {@link #PROCESSING}
+   * @return the SQL condition
+   */
+  static String expiredCondition(String state) {
+    if (CONSUMED.equals(state)) {
+      return "state = '" + CONSUMED + "' AND expires_at <= ?";
+    }
+    if (PROCESSING.equals(state)) {
+      return "state = '" + PROCESSING + "' AND lease_until <= ?";
+    }
+    throw new IllegalArgumentException("state must be CONSUMED or PROCESSING, was " + state);
   }
 }

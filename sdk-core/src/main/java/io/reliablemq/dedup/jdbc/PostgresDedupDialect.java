@@ -20,6 +20,25 @@ public final class PostgresDedupDialect implements DedupDialect {
     return "postgresql";
   }
 
+  /**
+   * The default batch, with {@code FOR UPDATE SKIP LOCKED} in the subquery: instances purging at
+   * the same time take different rows instead of queueing on each other's, and a row a claim or a
+   * lease renewal is changing is left for the next purge.
+   */
+  @Override
+  public String purgeBatchSql(String table, String state, int limit) {
+    return "DELETE FROM "
+        + table
+        + " WHERE (scope, dedup_key) IN (SELECT scope, dedup_key FROM "
+        + table
+        + " WHERE "
+        + DedupDialect.expiredCondition(state)
+        + " LIMIT "
+        + limit
+        + " FOR UPDATE SKIP LOCKED) AND "
+        + DedupDialect.expiredCondition(state);
+  }
+
   @Override
   public List<Migration> migrations(String table) {
     // Same columns as H2: the H2 DDL is standard SQL that PostgreSQL accepts unchanged.

@@ -27,7 +27,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 import org.apache.rocketmq.client.apis.ClientException;
@@ -93,10 +92,8 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
       throw new ReliableMQException(
           "Cannot start the RocketMQ push consumer for group " + config.consumerGroup(), e);
     }
-    if (config.dedup().enabled()) {
-      long every = config.dedup().purgeInterval().toMillis();
-      scheduler.scheduleWithFixedDelay(guard::purge, every, every, TimeUnit.MILLISECONDS);
-    }
+    // On the guard's own thread: a long purge must never hold a lease renewal back.
+    guard.startPurging();
     LOG.info(
         "Reliable consumer started: group {}, topics {}, threads {}, owner {}, {}",
         config.consumerGroup(),
@@ -233,6 +230,7 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
     closed = true;
     BoundedClose.close(consumer, "push-consumer", CLOSE_TIMEOUT);
     scheduler.shutdownNow();
+    guard.close();
     LOG.info("Reliable consumer closed: group {}, {}", config.consumerGroup(), stats());
   }
 

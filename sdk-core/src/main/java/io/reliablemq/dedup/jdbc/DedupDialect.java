@@ -180,12 +180,9 @@ public interface DedupDialect {
    * Deletes at most {@code limit} expired records of one state: CONSUMED records whose {@code
    * expires_at}, or PROCESSING records whose {@code lease_until}, is at or before the purge time.
    * Every {@code ?} of the statement is that time; the limit is written into the SQL (a validated
-   * int). The store runs it until it deletes fewer than the limit.
-   *
-   * <p>The default picks the batch by primary key in a subquery and repeats the expiry condition on
-   * the delete itself, so a record renewed or taken over after the subquery read it (PostgreSQL
-   * re-checks the outer condition on the row it waited for) is never deleted. H2 and PostgreSQL
-   * accept it; MariaDB/MySQL refuse a {@code LIMIT} subquery on the deleted table and override it.
+   * int). The store runs it until it deletes fewer than the limit. The default, {@code DELETE ...
+   * LIMIT}, is what H2 and MariaDB/MySQL accept; PostgreSQL has no {@code DELETE ... LIMIT} and
+   * overrides it.
    *
    * @param table the dedup table
    * @param state {@link #CONSUMED} or {@link #PROCESSING}
@@ -193,16 +190,7 @@ public interface DedupDialect {
    * @return the SQL
    */
   default String purgeBatchSql(String table, String state, int limit) {
-    return "DELETE FROM "
-        + table
-        + " WHERE (scope, dedup_key) IN (SELECT scope, dedup_key FROM "
-        + table
-        + " WHERE "
-        + expiredCondition(state)
-        + " LIMIT "
-        + limit
-        + ") AND "
-        + expiredCondition(state);
+    return "DELETE FROM " + table + " WHERE " + expiredCondition(state) + " LIMIT " + limit;
   }
 
   /**

@@ -26,17 +26,6 @@ public final class MariaDbDedupDialect implements DedupDialect {
     return MariaDbDialect.INSTANCE.createVersionTableSql(versionTable);
   }
 
-  /** MariaDB deletes a batch directly: a {@code LIMIT} subquery on the deleted table is refused. */
-  @Override
-  public String purgeBatchSql(String table, String state, int limit) {
-    return "DELETE FROM "
-        + table
-        + " WHERE "
-        + DedupDialect.expiredCondition(state)
-        + " LIMIT "
-        + limit;
-  }
-
   @Override
   public List<Migration> migrations(String table) {
     return List.of(

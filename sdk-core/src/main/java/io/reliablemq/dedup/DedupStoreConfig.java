@@ -4,6 +4,7 @@ import io.reliablemq.fallback.SchemaManagement;
 import io.reliablemq.internal.jdbc.StoreNames;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -25,16 +26,23 @@ public final class DedupStoreConfig {
    */
   public static final int MAX_TABLE_PREFIX_LENGTH = 40;
 
+  /** The most records one purge statement deletes, at most. */
+  public static final int MAX_PURGE_BATCH_SIZE = 100_000;
+
   private static final DedupStoreConfig DEFAULTS = custom().build();
 
   private final Path directory;
   private final String name;
   private final String tablePrefix;
   private final SchemaManagement schemaManagement;
+  private final int purgeBatchSize;
+  private final Duration closeTimeout;
   private final Clock clock;
 
   private DedupStoreConfig(Builder b) {
     this.clock = b.clock;
+    this.purgeBatchSize = b.purgeBatchSize;
+    this.closeTimeout = b.closeTimeout;
     this.directory = b.directory;
     this.name = b.name;
     this.tablePrefix = b.tablePrefix;
@@ -43,7 +51,8 @@ public final class DedupStoreConfig {
 
   /**
    * The defaults: directory {@code ./reliablemq-dedup} (resolved when built), name {@code dedup},
-   * prefix {@code rmq}, {@link SchemaManagement#AUTO}, the UTC system clock.
+   * prefix {@code rmq}, {@link SchemaManagement#AUTO}, purge batches of 1,000 records, a close
+   * bound of 10 s, the UTC system clock.
    *
    * @return the defaults
    */
@@ -98,6 +107,26 @@ public final class DedupStoreConfig {
   }
 
   /**
+   * The most records one purge statement deletes; a purge runs such statements, each its own short
+   * transaction, until none is left.
+   *
+   * @return the batch size
+   */
+  public int purgeBatchSize() {
+    return purgeBatchSize;
+  }
+
+  /**
+   * How long {@code close()} waits for the writer to commit the claims and marks queued before it;
+   * one it has not answered by then fails with a {@link DedupStoreException}.
+   *
+   * @return the bound
+   */
+  public Duration closeTimeout() {
+    return closeTimeout;
+  }
+
+  /**
    * The clock of the {@code updated_at} audit column. Claims, leases and expiry compare the times
    * the caller passes in, never this clock.
    *
@@ -117,6 +146,10 @@ public final class DedupStoreConfig {
         + tablePrefix
         + ", schemaManagement="
         + schemaManagement
+        + ", purgeBatchSize="
+        + purgeBatchSize
+        + ", closeTimeout="
+        + closeTimeout
         + '}';
   }
 
@@ -126,6 +159,8 @@ public final class DedupStoreConfig {
     private String name = "dedup";
     private String tablePrefix = "rmq";
     private SchemaManagement schemaManagement = SchemaManagement.AUTO;
+    private int purgeBatchSize = 1_000;
+    private Duration closeTimeout = Duration.ofSeconds(10);
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -183,6 +218,39 @@ public final class DedupStoreConfig {
      */
     public Builder schemaManagement(SchemaManagement schemaManagement) {
       this.schemaManagement = Objects.requireNonNull(schemaManagement, "schemaManagement");
+      return this;
+    }
+
+    /**
+     * Sets the most records one purge statement deletes.
+     *
+     * @param purgeBatchSize 1 to {@value #MAX_PURGE_BATCH_SIZE}
+     * @return this builder
+     */
+    public Builder purgeBatchSize(int purgeBatchSize) {
+      if (purgeBatchSize < 1 || purgeBatchSize > MAX_PURGE_BATCH_SIZE) {
+        throw new IllegalArgumentException(
+            "purgeBatchSize must be 1.." + MAX_PURGE_BATCH_SIZE + ", was " + purgeBatchSize);
+      }
+      this.purgeBatchSize = purgeBatchSize;
+      return this;
+    }
+
+    /**
+     * Sets how long {@code close()} waits for the queued claims and marks to commit.
+     *
+     * @param closeTimeout more than 0, at most 10 min
+     * @return this builder
+     */
+    public Builder closeTimeout(Duration closeTimeout) {
+      Objects.requireNonNull(closeTimeout, "closeTimeout");
+      if (closeTimeout.isNegative()
+          || closeTimeout.isZero()
+          || closeTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException(
+            "closeTimeout must be more than 0 and at most 10min, was " + closeTimeout);
+      }
+      this.closeTimeout = closeTimeout;
       return this;
     }
 

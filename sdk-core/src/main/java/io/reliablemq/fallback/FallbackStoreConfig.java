@@ -34,6 +34,7 @@ public final class FallbackStoreConfig {
   private final long maxBytes;
   private final int groupCommitMaxBatch;
   private final Duration groupCommitMaxLinger;
+  private final Duration closeTimeout;
   private final SchemaManagement schemaManagement;
   private final Clock clock;
 
@@ -46,6 +47,7 @@ public final class FallbackStoreConfig {
     this.maxBytes = b.maxBytes;
     this.groupCommitMaxBatch = b.groupCommitMaxBatch;
     this.groupCommitMaxLinger = b.groupCommitMaxLinger;
+    this.closeTimeout = b.closeTimeout;
     this.schemaManagement = b.schemaManagement;
     this.clock = b.clock;
   }
@@ -54,7 +56,8 @@ public final class FallbackStoreConfig {
    * The defaults: directory {@code ./reliablemq-fallback} (resolved against the working directory
    * when the config is built), name {@code fallback}, prefix {@code rmq}, {@link
    * Durability#PROCESS_CRASH}, 1,000,000 rows, 1 GiB of bodies, group commits of at most 256
-   * appends with no linger, {@link SchemaManagement#AUTO}, the UTC system clock.
+   * appends with no linger, a close bound of 10 s, {@link SchemaManagement#AUTO}, the UTC system
+   * clock.
    *
    * @return the defaults
    */
@@ -86,6 +89,7 @@ public final class FallbackStoreConfig {
     b.maxBytes = maxBytes;
     b.groupCommitMaxBatch = groupCommitMaxBatch;
     b.groupCommitMaxLinger = groupCommitMaxLinger;
+    b.closeTimeout = closeTimeout;
     b.schemaManagement = schemaManagement;
     b.clock = clock;
     return b;
@@ -166,6 +170,17 @@ public final class FallbackStoreConfig {
   }
 
   /**
+   * How long {@code close()} waits for the writer to commit the appends queued before it. An append
+   * the writer has not answered by then fails: one still queued as not stored, one whose commit is
+   * still running with an exception saying its outcome is unknown.
+   *
+   * @return the bound
+   */
+  public Duration closeTimeout() {
+    return closeTimeout;
+  }
+
+  /**
    * Whether the store migrates its schema or leaves it to Flyway/Liquibase.
    *
    * @return the schema management mode
@@ -201,6 +216,8 @@ public final class FallbackStoreConfig {
         + groupCommitMaxBatch
         + ", groupCommitMaxLinger="
         + groupCommitMaxLinger
+        + ", closeTimeout="
+        + closeTimeout
         + ", schemaManagement="
         + schemaManagement
         + '}';
@@ -216,6 +233,7 @@ public final class FallbackStoreConfig {
     private long maxBytes = 1L << 30;
     private int groupCommitMaxBatch = 256;
     private Duration groupCommitMaxLinger = Duration.ZERO;
+    private Duration closeTimeout = Duration.ofSeconds(10);
     private SchemaManagement schemaManagement = SchemaManagement.AUTO;
     private Clock clock = Clock.systemUTC();
 
@@ -325,6 +343,24 @@ public final class FallbackStoreConfig {
             "groupCommitMaxLinger must be 0..1s, was " + groupCommitMaxLinger);
       }
       this.groupCommitMaxLinger = groupCommitMaxLinger;
+      return this;
+    }
+
+    /**
+     * Sets how long {@code close()} waits for the queued appends to commit.
+     *
+     * @param closeTimeout more than 0, at most 10 min
+     * @return this builder
+     */
+    public Builder closeTimeout(Duration closeTimeout) {
+      Objects.requireNonNull(closeTimeout, "closeTimeout");
+      if (closeTimeout.isNegative()
+          || closeTimeout.isZero()
+          || closeTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException(
+            "closeTimeout must be more than 0 and at most 10min, was " + closeTimeout);
+      }
+      this.closeTimeout = closeTimeout;
       return this;
     }
 

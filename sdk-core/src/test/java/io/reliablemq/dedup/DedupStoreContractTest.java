@@ -39,6 +39,19 @@ public abstract class DedupStoreContractTest {
    */
   protected abstract DedupStore newStore() throws Exception;
 
+  /**
+   * The store under test over the same storage, purging at most {@code purgeBatchSize} records per
+   * statement; called after {@link #store} was closed. A store that does not purge in batches
+   * returns {@link #newStore()}.
+   *
+   * @param purgeBatchSize the batch size
+   * @return the store
+   * @throws Exception when it cannot be opened
+   */
+  protected DedupStore newStore(int purgeBatchSize) throws Exception {
+    return newStore();
+  }
+
   @BeforeEach
   void open() throws Exception {
     store = newStore();
@@ -179,6 +192,41 @@ public abstract class DedupStoreContractTest {
     assertThat(store.find(liveConsumed)).isPresent();
     assertThat(store.find(expiredConsumed)).isEmpty();
     assertThat(store.find(expiredLease)).isEmpty();
+  }
+
+  @Test
+  void purgeExpired_inBatchesSmallerThanTheBacklog_deletesEveryExpiredRecord_andNoLiveOne()
+      throws Exception {
+    store.close();
+    store = newStore(3);
+    Instant ended = T0.plusSeconds(100);
+    // 9 expired marks (three full batches, then an empty one) and 7 expired leases (3, 3, 1).
+    for (int i = 0; i < 9; i++) {
+      DedupKey k = new DedupKey("g", "consumed-" + i);
+      store.claim(k, "a", T0, ended);
+      store.markConsumed(k, "a", ended);
+    }
+    for (int i = 0; i < 7; i++) {
+      store.claim(new DedupKey("g", "leased-" + i), "a", T0, ended);
+    }
+    DedupKey live = new DedupKey("g", "live");
+    DedupKey liveConsumed = new DedupKey("g", "live-consumed");
+    store.claim(live, "a", T0, T0.plusSeconds(1000));
+    store.claim(liveConsumed, "a", T0, ended);
+    store.markConsumed(liveConsumed, "a", T0.plusSeconds(1000));
+
+    int purged = store.purgeExpired(ended);
+
+    assertThat(purged).isEqualTo(16);
+    for (int i = 0; i < 9; i++) {
+      assertThat(store.find(new DedupKey("g", "consumed-" + i))).isEmpty();
+    }
+    for (int i = 0; i < 7; i++) {
+      assertThat(store.find(new DedupKey("g", "leased-" + i))).isEmpty();
+    }
+    assertThat(store.find(live)).isPresent();
+    assertThat(store.find(liveConsumed)).isPresent();
+    assertThat(store.purgeExpired(ended)).isZero();
   }
 
   @Test

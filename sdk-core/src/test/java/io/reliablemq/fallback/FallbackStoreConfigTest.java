@@ -20,6 +20,7 @@ class FallbackStoreConfigTest {
     assertThat(c.maxBytes()).isEqualTo(1L << 30);
     assertThat(c.groupCommitMaxBatch()).isEqualTo(256);
     assertThat(c.groupCommitMaxLinger()).isEqualTo(Duration.ZERO);
+    assertThat(c.closeTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.schemaManagement()).isEqualTo(SchemaManagement.AUTO);
   }
 
@@ -79,6 +80,12 @@ class FallbackStoreConfigTest {
     assertThatThrownBy(
             () -> FallbackStoreConfig.custom().groupCommitMaxLinger(Duration.ofMillis(-1)))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> FallbackStoreConfig.custom().closeTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("closeTimeout must be more than 0 and at most 10min");
+    assertThatThrownBy(() -> FallbackStoreConfig.custom().closeTimeout(Duration.ofMinutes(11)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("closeTimeout");
   }
 
   @Test
@@ -92,6 +99,7 @@ class FallbackStoreConfigTest {
             .maxBytes(6)
             .groupCommitMaxBatch(7)
             .groupCommitMaxLinger(Duration.ofMillis(8))
+            .closeTimeout(Duration.ofMillis(9))
             .schemaManagement(SchemaManagement.NONE)
             .build();
 

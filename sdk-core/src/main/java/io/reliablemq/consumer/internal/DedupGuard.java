@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -48,8 +49,12 @@ import org.slf4j.LoggerFactory;
  * that fails after the work succeeded still answers SUCCESS: the effect happened, and FAILURE would
  * only bring the message back to this owner's live claim and run it again; the key is cached so
  * this instance at least skips it, and the claim's lease runs out on its own.
+ *
+ * <p>Lease renewals run on the scheduler the caller hands in; the purge of expired records runs on
+ * a thread of its own ({@link #startPurging}), so a long purge never holds a renewal back past the
+ * lease (which would let another instance take the key over and run the handler a second time).
  */
-public final class DedupGuard {
+public final class DedupGuard implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DedupGuard.class);
 
   /** How a delivery ended, which decides the ack and the metric tag. */
@@ -84,6 +89,9 @@ public final class DedupGuard {
   private final ScheduledExecutorService scheduler;
   private final Cache<DedupKey, Boolean> consumed;
   private final Set<DedupKey> inFlight = ConcurrentHashMap.newKeySet();
+  private final Object purgeLock = new Object();
+  private ScheduledExecutorService purger;
+  private boolean closed;
   private final Timer successTimer;
   private final Timer failureTimer;
   private final Timer duplicateTimer;
@@ -103,7 +111,7 @@ public final class DedupGuard {
    * @param scope the consumer group
    * @param owner this instance's owner id
    * @param marksInWork true in the transactional mode: the work writes the mark itself
-   * @param scheduler runs lease extensions
+   * @param scheduler runs lease extensions (and nothing slow: a late extension may lose a lease)
    * @param registry where metrics go, or null
    */
   public DedupGuard(
@@ -328,7 +336,48 @@ public final class DedupGuard {
   }
 
   /**
-   * Deletes expired records; run periodically by the consumer.
+   * Starts purging expired records every {@link DedupConfig#purgeInterval()} on a daemon thread of
+   * the guard's own ({@code reliablemq-dedup-purge-<group>}), never on the renewal scheduler. Does
+   * nothing when dedup is off, when purging already started, or after {@link #close}.
+   */
+  public void startPurging() {
+    if (store == null) {
+      return;
+    }
+    synchronized (purgeLock) {
+      if (purger != null || closed) {
+        return;
+      }
+      ScheduledThreadPoolExecutor p =
+          new ScheduledThreadPoolExecutor(
+              1,
+              r -> {
+                Thread t = new Thread(r, "reliablemq-dedup-purge-" + scope);
+                t.setDaemon(true);
+                return t;
+              });
+      long every = config.purgeInterval().toMillis();
+      p.scheduleWithFixedDelay(this::purge, every, every, TimeUnit.MILLISECONDS);
+      purger = p;
+    }
+  }
+
+  /**
+   * Stops the purge thread; a purge in progress is interrupted and stops after its current batch.
+   * Renewals are the scheduler owner's to stop. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (purgeLock) {
+      closed = true;
+      if (purger != null) {
+        purger.shutdownNow();
+      }
+    }
+  }
+
+  /**
+   * Deletes expired records; run periodically by the purge thread ({@link #startPurging}).
    *
    * @return how many were deleted, or -1 when the store failed
    */

@@ -31,7 +31,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 import org.apache.rocketmq.client.apis.ClientException;
@@ -146,10 +145,8 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
   private void running(PushConsumer started) {
     this.consumer = started;
     this.state = ConsumerState.RUNNING;
-    if (config.dedup().enabled()) {
-      long every = config.dedup().purgeInterval().toMillis();
-      scheduler.scheduleWithFixedDelay(guard::purge, every, every, TimeUnit.MILLISECONDS);
-    }
+    // On the guard's own thread: a long purge must never hold a lease renewal back.
+    guard.startPurging();
     LOG.info(
         "Reliable consumer started: group {}, topics {}, threads {}, owner {}, {}",
         config.consumerGroup(),
@@ -370,6 +367,7 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
         Thread.currentThread().interrupt();
       }
     }
+    guard.close();
     LOG.info("Reliable consumer closed: group {}, {}", config.consumerGroup(), stats());
   }
 

@@ -177,18 +177,35 @@ public interface DedupDialect {
   }
 
   /**
-   * Deletes expired records; parameters now (CONSUMED expiry), now (PROCESSING lease).
+   * Deletes at most {@code limit} expired records of one state: CONSUMED records whose {@code
+   * expires_at}, or PROCESSING records whose {@code lease_until}, is at or before the purge time.
+   * Every {@code ?} of the statement is that time; the limit is written into the SQL (a validated
+   * int). The store runs it until it deletes fewer than the limit. The default, {@code DELETE ...
+   * LIMIT}, is what H2 and MariaDB/MySQL accept; PostgreSQL has no {@code DELETE ... LIMIT} and
+   * overrides it.
    *
    * @param table the dedup table
+   * @param state {@link #CONSUMED} or {@link #PROCESSING}
+   * @param limit the most records to delete, at least 1
    * @return the SQL
    */
-  default String purgeSql(String table) {
-    return "DELETE FROM "
-        + table
-        + " WHERE (state = '"
-        + CONSUMED
-        + "' AND expires_at <= ?) OR (state = '"
-        + PROCESSING
-        + "' AND lease_until <= ?)";
+  default String purgeBatchSql(String table, String state, int limit) {
+    return "DELETE FROM " + table + " WHERE " + expiredCondition(state) + " LIMIT " + limit;
+  }
+
+  /**
+   * The condition of an expired record of a state, with one {@code ?} for the purge time.
+   *
+   * @param state {@link #CONSUMED} or {@link #PROCESSING}
+   * @return the SQL condition
+   */
+  static String expiredCondition(String state) {
+    if (CONSUMED.equals(state)) {
+      return "state = '" + CONSUMED + "' AND expires_at <= ?";
+    }
+    if (PROCESSING.equals(state)) {
+      return "state = '" + PROCESSING + "' AND lease_until <= ?";
+    }
+    throw new IllegalArgumentException("state must be CONSUMED or PROCESSING, was " + state);
   }
 }

@@ -10,6 +10,7 @@ import io.reliablemq.dedup.DedupStoreConfig;
 import io.reliablemq.dedup.DedupStoreException;
 import io.reliablemq.fallback.SchemaManagement;
 import io.reliablemq.internal.jdbc.EmbeddedH2;
+import io.reliablemq.internal.jdbc.GroupCommitWriter;
 import io.reliablemq.internal.jdbc.SchemaMigrator;
 import io.reliablemq.internal.jdbc.StoreFailure;
 import java.sql.Connection;
@@ -18,15 +19,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,16 +41,24 @@ import org.slf4j.LoggerFactory;
  * Keys and owners are logged, never message contents.
  *
  * <p><b>Group commit.</b> The two writes every new key costs, the claim's insert and the
- * non-transactional CONSUMED mark, go through one writer thread ({@code reliablemq-dedup-writer})
- * that runs all requests queued meanwhile in one transaction and answers each caller only after
- * that commit: a claim is owned, and a mark is durable, exactly when they were with a commit of
- * their own, but one commit serves many consumer threads instead of each parking on the database's
- * commit lock. A claim's insert that meets an existing key is rolled back to its own savepoint and
- * answered as a lost race (the caller reads again). When a batch fails otherwise (a deadlock on a
- * shared database, a lost connection) it is rolled back and each of its requests runs again alone
- * with auto-commit, so every caller gets its own answer as before. The rarer transitions (reclaim,
+ * non-transactional CONSUMED mark, go through one writer thread ({@code reliablemq-dedup-writer},
+ * the SDK's one {@link GroupCommitWriter}, shared with the fallback store) that runs all requests
+ * queued meanwhile in one transaction and answers each caller only after that commit: a claim is
+ * owned, and a mark is durable, exactly when they were with a commit of their own, but one commit
+ * serves many consumer threads instead of each parking on the database's commit lock. A claim's
+ * insert that meets an existing key is rolled back to its own savepoint and answered as a lost race
+ * (the caller reads again). When a batch fails otherwise (a deadlock on a shared database, a lost
+ * connection) it is rolled back and each of its requests runs again alone with auto-commit on a
+ * fresh connection, so every caller gets its own answer as before. {@link #close} waits for the
+ * writer at most {@link DedupStoreConfig#closeTimeout()}. The rarer transitions (reclaim,
  * take-over, lease extension, release, purge) and the mark inside a caller's transaction are not
  * batched.
+ *
+ * <p><b>Purge in batches.</b> {@link #purgeExpired} deletes at most {@link
+ * DedupStoreConfig#purgeBatchSize()} records per statement, each statement its own short
+ * transaction, and loops until no expired record is left or the store is closed, so a large purge
+ * never holds many row locks or one long transaction against the claims and lease renewals of every
+ * instance sharing the table.
  */
 public final class JdbcDedupStore implements DedupStore {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcDedupStore.class);
@@ -72,14 +78,10 @@ public final class JdbcDedupStore implements DedupStore {
   private final String location;
   private final EmbeddedH2 h2File;
   private final Clock clock;
+  private final DedupStoreConfig config;
   private volatile boolean closed;
 
-  private final Object queueLock = new Object();
-  private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
-  private final Write poison = new Write(null, null, 0, 0, false);
-  private final Thread writer;
-  // Touched by the writer thread only; reopened after a failure.
-  private Connection writerConnection;
+  private final GroupCommitWriter<Write, Boolean> writer;
 
   private JdbcDedupStore(
       DataSource dataSource,
@@ -93,6 +95,7 @@ public final class JdbcDedupStore implements DedupStore {
     this.location = location;
     this.h2File = h2File;
     this.clock = config.clock();
+    this.config = config;
     SchemaMigrator migrator =
         new SchemaMigrator(schemaSpec(dialect, config.tablePrefix(), location));
     try (Connection c = dataSource.getConnection()) {
@@ -105,8 +108,9 @@ public final class JdbcDedupStore implements DedupStore {
       throw new DedupStoreException(
           "Cannot open dedup store " + location + ": " + EmbeddedH2.describe(e), e);
     }
-    this.writer = new Thread(this::writeLoop, "reliablemq-dedup-writer");
-    writer.setDaemon(true);
+    this.writer =
+        new GroupCommitWriter<>(
+            "reliablemq-dedup-writer", dataSource, MAX_BATCH, Duration.ZERO, this::writeBatch);
     writer.start();
     LOG.info("Dedup store {} open ({} dialect)", location, dialect.name());
   }
@@ -353,51 +357,66 @@ public final class JdbcDedupStore implements DedupStore {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>In batches of {@link DedupStoreConfig#purgeBatchSize()} records, each its own statement and
+   * connection lease, until a batch deletes fewer; stops early, with the count so far, when the
+   * store closes or the calling thread is interrupted.
+   */
   @Override
   public int purgeExpired(Instant now) {
     checkOpen();
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(true);
-      try (PreparedStatement ps = c.prepareStatement(dialect.purgeSql(table))) {
-        ps.setLong(1, now.toEpochMilli());
-        ps.setLong(2, now.toEpochMilli());
-        return ps.executeUpdate();
-      }
-    } catch (SQLException e) {
-      throw failure("purge expired records", e);
+    long nowMs = now.toEpochMilli();
+    int limit = config.purgeBatchSize();
+    int total = 0;
+    for (String state : new String[] {DedupDialect.CONSUMED, DedupDialect.PROCESSING}) {
+      String sql = dialect.purgeBatchSql(table, state, limit);
+      int params = (int) sql.chars().filter(ch -> ch == '?').count();
+      int deleted;
+      do {
+        if (closed || Thread.currentThread().isInterrupted()) {
+          return total;
+        }
+        try (Connection c = dataSource.getConnection()) {
+          c.setAutoCommit(true);
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 1; i <= params; i++) {
+              ps.setLong(i, nowMs);
+            }
+            deleted = ps.executeUpdate();
+          }
+        } catch (SQLException e) {
+          throw failure("purge expired records (" + total + " purged before)", e);
+        }
+        total += deleted;
+      } while (deleted >= limit);
     }
+    return total;
   }
 
   /**
    * Closes the store: refuses new calls, commits the writes already queued, stops the writer and,
-   * for an embedded H2 file, runs {@code SHUTDOWN} and releases the file. Idempotent.
+   * for an embedded H2 file, runs {@code SHUTDOWN} and releases the file. The wait for the writer
+   * is bounded by {@link DedupStoreConfig#closeTimeout()}; a write it has not answered by then
+   * fails with a {@link DedupStoreException}. A purge running meanwhile stops after its current
+   * batch. Idempotent.
    */
   @Override
   public void close() {
-    synchronized (queueLock) {
+    synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
-      queue.add(poison);
-    }
-    boolean interrupted = false;
-    while (writer.isAlive()) {
-      try {
-        writer.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
     }
     try {
+      writer.close(config.closeTimeout());
       if (h2File != null) {
         h2File.close();
       }
     } finally {
       LOG.info("Dedup store {} closed", location);
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 
@@ -410,99 +429,38 @@ public final class JdbcDedupStore implements DedupStore {
    *     caller's PROCESSING record is now CONSUMED
    */
   private boolean submit(Write w, String what) {
-    synchronized (queueLock) {
-      checkOpen();
-      queue.add(w);
-    }
+    checkOpen();
     try {
-      // join() waits uninterruptibly: once queued the write may commit, so the caller waits for
-      // the real outcome rather than guess it.
-      return w.result.join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof SQLException sql) {
-        throw failure(what, sql);
-      }
-      throw new DedupStoreException("Dedup store " + location + ": cannot " + what, cause);
+      // Waits uninterruptibly: once queued the write may commit, so the caller waits for the real
+      // outcome rather than guess it (the store's close bounds the wait).
+      return writer.submit(w);
+    } catch (SQLException e) {
+      throw failure(what, e);
+    } catch (GroupCommitWriter.StoppedException e) {
+      throw new DedupStoreException(
+          "Dedup store " + location + ": cannot " + what + ": " + e.getMessage(), e);
     }
   }
 
-  private void writeLoop() {
-    List<Write> batch = new ArrayList<>(MAX_BATCH);
-    boolean stop = false;
-    while (!stop) {
-      batch.clear();
+  /**
+   * The writer's work: a batch in one transaction, each claim's insert under its own savepoint; a
+   * single write alone with auto-commit, as a transition of its own would run.
+   */
+  private List<Boolean> writeBatch(Connection c, List<Write> batch) throws SQLException {
+    if (batch.size() == 1) {
+      c.setAutoCommit(true);
       try {
-        batch.add(queue.take());
-      } catch (InterruptedException e) {
-        // Nobody interrupts the writer; keep serving so no caller waits forever.
-        continue;
-      }
-      queue.drainTo(batch, MAX_BATCH - 1);
-      // Everything queued before the poison is still run: close() refuses later writes.
-      stop = batch.remove(poison);
-      if (!batch.isEmpty()) {
-        runBatch(batch);
-      }
-    }
-    dropWriterConnection();
-  }
-
-  private Connection writerConnection() throws SQLException {
-    if (writerConnection == null) {
-      writerConnection = dataSource.getConnection();
-    }
-    return writerConnection;
-  }
-
-  private void dropWriterConnection() {
-    if (writerConnection != null) {
-      try {
-        writerConnection.close();
-      } catch (SQLException e) {
-        LOG.debug("Closing the dedup writer's connection failed: {}", e.toString());
-      }
-      writerConnection = null;
-    }
-  }
-
-  private void runBatch(List<Write> batch) {
-    if (batch.size() > 1) {
-      boolean[] results = new boolean[batch.size()];
-      try {
-        Connection c = writerConnection();
+        return List.of(apply(c, batch.get(0), false));
+      } finally {
         c.setAutoCommit(false);
-        try {
-          for (int i = 0; i < results.length; i++) {
-            results[i] = apply(c, batch.get(i), true);
-          }
-          c.commit();
-        } catch (SQLException | RuntimeException e) {
-          rollbackQuietly(c);
-          throw e;
-        }
-        for (int i = 0; i < results.length; i++) {
-          batch.get(i).result.complete(results[i]);
-        }
-        return;
-      } catch (SQLException | RuntimeException e) {
-        // Rolled back (or never begun): each write gets its own answer alone, below.
-        if (!isUniqueViolation(e)) {
-          dropWriterConnection();
-        }
-        LOG.debug("Dedup batch of {} rolled back ({}); running each alone", batch.size(), e);
       }
     }
+    List<Boolean> results = new ArrayList<>(batch.size());
     for (Write w : batch) {
-      try {
-        Connection c = writerConnection();
-        c.setAutoCommit(true);
-        w.result.complete(apply(c, w, false));
-      } catch (SQLException | RuntimeException e) {
-        dropWriterConnection();
-        w.result.completeExceptionally(e);
-      }
+      results.add(apply(c, w, true));
     }
+    c.commit();
+    return results;
   }
 
   /**
@@ -528,14 +486,6 @@ public final class JdbcDedupStore implements DedupStore {
       }
     }
     return update(c, dialect.markConsumedSql(table), w.time, w.nowMs, w.key, w.owner);
-  }
-
-  private static void rollbackQuietly(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException e) {
-      LOG.debug("Rollback of a dedup batch failed: {}", e.toString());
-    }
   }
 
   // ---------------------------------------------------------------- helpers
@@ -681,7 +631,6 @@ public final class JdbcDedupStore implements DedupStore {
     final long time;
     final long nowMs;
     final boolean claim;
-    final CompletableFuture<Boolean> result = new CompletableFuture<>();
 
     Write(DedupKey key, String owner, long time, long nowMs, boolean claim) {
       this.key = key;

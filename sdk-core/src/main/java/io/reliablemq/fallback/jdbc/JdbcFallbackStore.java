@@ -11,6 +11,7 @@ import io.reliablemq.fallback.FallbackStoreFullException;
 import io.reliablemq.fallback.SchemaManagement;
 import io.reliablemq.fallback.StoredEntry;
 import io.reliablemq.internal.jdbc.EmbeddedH2;
+import io.reliablemq.internal.jdbc.GroupCommitWriter;
 import io.reliablemq.internal.jdbc.SchemaMigrator;
 import io.reliablemq.internal.jdbc.StoreFailure;
 import io.reliablemq.message.ReliableMessage;
@@ -32,12 +33,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -48,13 +44,18 @@ import org.slf4j.LoggerFactory;
  * ({@link #h2}), or a shared database reached through a {@link DataSource} ({@link #create}).
  *
  * <p><b>Group commit.</b> {@link #append} callers enqueue their message and wait; one writer thread
- * ({@code reliablemq-fallback-writer}) takes up to {@link
- * FallbackStoreConfig#groupCommitMaxBatch()} queued appends, inserts them in one transaction (a
- * JDBC batch), commits, in {@link Durability#POWER_LOSS} mode also runs the dialect's sync
- * statement, and only then answers every caller of the batch. One commit (and one fsync) therefore
- * serves many callers, so throughput under an outage is far above one commit per message. A batch
- * that fails is rolled back and every caller in it gets a {@link FallbackStoreException}: nothing
- * of it is stored.
+ * ({@code reliablemq-fallback-writer}, the SDK's one {@link GroupCommitWriter}) takes everything
+ * queued, up to {@link FallbackStoreConfig#groupCommitMaxBatch()} appends, inserts them in one
+ * transaction (a JDBC batch), commits, in {@link Durability#POWER_LOSS} mode also runs the
+ * dialect's sync statement, and only then answers every caller of the batch. One commit (and one
+ * fsync) therefore serves many callers, so throughput under an outage is far above one commit per
+ * message. A batch that fails is rolled back and each of its appends is written again alone, on a
+ * fresh connection: one refused append (a duplicate id) or one stale pooled connection fails only
+ * the appends it concerns, and a caller's {@link FallbackStoreException} means its message was not
+ * stored. {@link #close} waits for the writer at most {@link FallbackStoreConfig#closeTimeout()};
+ * an append still queued then fails as not stored, one whose commit still runs fails with an
+ * exception that says its outcome is unknown (it may be stored and replayed later: a duplicate at
+ * worst, never a loss).
  *
  * <p><b>Capacity and fences.</b> Rows and body bytes held are counted in memory (read from the
  * database at open, reserved before an append is queued, released on delete), so a full store
@@ -112,12 +113,9 @@ public final class JdbcFallbackStore implements FallbackStore {
   private final ConcurrentHashMap<GroupKey, Long> groups = new ConcurrentHashMap<>();
 
   private final Object claimLock = new Object();
-  private final BlockingQueue<AppendRequest> queue = new LinkedBlockingQueue<>();
-  private final AppendRequest poison = new AppendRequest(null, false, null, 0);
   private final AtomicLong commits = new AtomicLong();
   private final AtomicLong appends = new AtomicLong();
-  private final Thread writer;
-  private Connection writerConnection;
+  private final GroupCommitWriter<AppendRequest, Appended> writer;
 
   private JdbcFallbackStore(
       DataSource dataSource,
@@ -145,8 +143,13 @@ public final class JdbcFallbackStore implements FallbackStore {
           "Cannot open fallback store " + location + ": " + describe(e), e);
     }
     // Started last: a failed open must leave no thread behind.
-    this.writer = new Thread(this::writeLoop, "reliablemq-fallback-writer");
-    writer.setDaemon(true);
+    this.writer =
+        new GroupCommitWriter<>(
+            "reliablemq-fallback-writer",
+            dataSource,
+            config.groupCommitMaxBatch(),
+            config.groupCommitMaxLinger(),
+            this::writeBatch);
     writer.start();
     LOG.info(
         "Fallback store {} open ({} dialect, {} entries, {} body bytes, durability {})",
@@ -293,19 +296,39 @@ public final class JdbcFallbackStore implements FallbackStore {
     synchronized (stateLock) {
       consume(reservation);
       reserve(request);
-      queue.add(request);
     }
+    Appended appended;
     try {
-      // join() waits uninterruptibly: once queued the append may commit, and an exception here
-      // must mean "not stored", so the caller waits for the real outcome.
-      return request.result.join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof FallbackStoreException) {
-        throw new FallbackStoreException(cause.getMessage(), cause);
+      // Waits uninterruptibly: once queued the append may commit, and an exception here must mean
+      // "not stored" (or say that the outcome is unknown), so the caller waits for the real
+      // outcome.
+      appended = writer.submit(request);
+    } catch (GroupCommitWriter.StoppedException e) {
+      if (e.mayHaveBeenWritten()) {
+        // Kept counted: a stored entry must keep its fence up, and an overcount only refuses early.
+        throw new FallbackStoreException(
+            "Fallback store "
+                + location
+                + ": outcome of the append unknown, it may be stored: "
+                + e.getMessage(),
+            e);
       }
-      throw new FallbackStoreException("Append to fallback store " + location + " failed", cause);
+      release(request.bodyBytes, GroupKey.of(request.message));
+      throw new FallbackStoreException(
+          "Fallback store " + location + ": append not stored: " + e.getMessage(), e);
+    } catch (SQLException | RuntimeException e) {
+      release(request.bodyBytes, GroupKey.of(request.message));
+      throw new FallbackStoreException(
+          "Fallback store "
+              + location
+              + " could not commit the append: "
+              + (e instanceof SQLException sql ? describe(sql) : e.toString()),
+          e);
     }
+    if (appended.unsynced != null) {
+      throw appended.unsynced;
+    }
+    return appended.entry;
   }
 
   /**
@@ -439,85 +462,59 @@ public final class JdbcFallbackStore implements FallbackStore {
     }
   }
 
-  private void writeLoop() {
-    int max = config.groupCommitMaxBatch();
-    long lingerNanos = config.groupCommitMaxLinger().toNanos();
-    List<AppendRequest> batch = new ArrayList<>(max);
-    boolean stop = false;
-    while (!stop) {
-      batch.clear();
-      try {
-        AppendRequest first = queue.take();
-        if (first == poison) {
-          break;
-        }
-        batch.add(first);
-        if (lingerNanos > 0) {
-          long deadline = System.nanoTime() + lingerNanos;
-          while (batch.size() < max) {
-            AppendRequest next = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-            if (next == null) {
-              break;
-            }
-            if (next == poison) {
-              stop = true;
-              break;
-            }
-            batch.add(next);
-          }
-        } else {
-          queue.drainTo(batch, max - 1);
-        }
-      } catch (InterruptedException e) {
-        // Nobody interrupts the writer but close(); keep draining so no caller waits forever.
-        Thread.currentThread().interrupt();
-      }
-      if (batch.remove(poison)) {
-        stop = true;
-      }
-      if (!batch.isEmpty()) {
-        commitBatch(batch);
-      }
-    }
-    if (writerConnection != null) {
-      closeQuietly(writerConnection);
-      writerConnection = null;
-    }
-  }
-
-  private void commitBatch(List<AppendRequest> batch) {
+  /**
+   * The writer's work: inserts a batch in one transaction (a JDBC batch), commits, and in
+   * POWER_LOSS mode syncs. Throwing makes the writer roll back and write each append alone.
+   */
+  private List<Appended> writeBatch(Connection c, List<AppendRequest> batch) throws SQLException {
     long[] seqs = new long[batch.size()];
-    boolean committed = false;
-    try {
-      Connection c = writerConnection();
-      try (PreparedStatement ps =
-          c.prepareStatement(dialect.insertSql(table), new String[] {"seq"})) {
-        for (AppendRequest r : batch) {
-          bindInsert(ps, r);
-          ps.addBatch();
-        }
-        ps.executeBatch();
-        readSequences(c, ps, batch, seqs);
+    try (PreparedStatement ps =
+        c.prepareStatement(dialect.insertSql(table), new String[] {"seq"})) {
+      for (AppendRequest r : batch) {
+        bindInsert(ps, r);
+        ps.addBatch();
       }
-      c.commit();
-      committed = true;
-      if (config.durability() == Durability.POWER_LOSS && dialect.syncStatement().isPresent()) {
-        try (Statement s = c.createStatement()) {
-          s.execute(dialect.syncStatement().get());
+      ps.executeBatch();
+      readSequences(c, ps, batch, seqs);
+    }
+    c.commit();
+    List<Appended> results = new ArrayList<>(batch.size());
+    FallbackStoreException unsynced = null;
+    if (config.durability() == Durability.POWER_LOSS && dialect.syncStatement().isPresent()) {
+      try (Statement s = c.createStatement()) {
+        s.execute(dialect.syncStatement().get());
+      } catch (SQLException e) {
+        // Committed but not synced: the promise of the mode is not kept, so take the rows back
+        // out; the writer then writes each append alone and each caller gets its own answer.
+        if (compensate(c, batch)) {
+          throw e;
         }
+        LOG.error(
+            "Fallback store {}: group commit of {} entries committed, but its sync failed",
+            location,
+            batch.size(),
+            e);
+        unsynced =
+            new FallbackStoreException(
+                "Fallback store "
+                    + location
+                    + " could not commit the append durably (committed, but the sync to disk"
+                    + " failed): "
+                    + describe(e),
+                e);
       }
-    } catch (SQLException | RuntimeException e) {
-      failBatch(batch, e, committed);
-      return;
     }
     commits.incrementAndGet();
     appends.addAndGet(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       AppendRequest r = batch.get(i);
-      r.result.complete(
-          new StoredEntry(
-              seqs[i], r.message, r.transactional, r.storedAt, 0, null, EntryState.PENDING));
+      results.add(
+          new Appended(
+              new StoredEntry(
+                  seqs[i], r.message, r.transactional, r.storedAt, 0, null, EntryState.PENDING),
+              unsynced));
     }
+    return results;
   }
 
   private void bindInsert(PreparedStatement ps, AppendRequest r) throws SQLException {
@@ -566,56 +563,8 @@ public final class JdbcFallbackStore implements FallbackStore {
     }
   }
 
-  private void failBatch(List<AppendRequest> batch, Exception e, boolean committed) {
-    boolean stored = committed;
-    if (committed) {
-      // Committed but the power-loss sync failed: the promise of the mode is not kept, so take the
-      // rows back out and fail the callers, who then still own their messages.
-      stored = !compensate(batch);
-    } else if (writerConnection != null) {
-      try {
-        writerConnection.rollback();
-      } catch (SQLException re) {
-        e.addSuppressed(re);
-      }
-    }
-    if (writerConnection != null && !stored) {
-      // A broken connection is replaced for the next batch.
-      closeQuietly(writerConnection);
-      writerConnection = null;
-    }
-    if (!stored) {
-      synchronized (stateLock) {
-        for (AppendRequest r : batch) {
-          rows--;
-          bytes -= r.bodyBytes;
-          lowerFence(GroupKey.of(r.message));
-        }
-      }
-    }
-    LOG.error(
-        "Fallback store {}: group commit of {} entries failed{}",
-        location,
-        batch.size(),
-        stored ? " after commit (rows kept, sync failed)" : ", nothing stored",
-        e);
-    FallbackStoreException failure =
-        new FallbackStoreException(
-            "Fallback store "
-                + location
-                + " could not commit the append"
-                + (stored ? " durably (committed, but the sync to disk failed)" : "")
-                + ": "
-                + (e instanceof SQLException ? describe((SQLException) e) : e.toString()),
-            e);
-    for (AppendRequest r : batch) {
-      r.result.completeExceptionally(failure);
-    }
-  }
-
-  private boolean compensate(List<AppendRequest> batch) {
+  private boolean compensate(Connection c, List<AppendRequest> batch) {
     try {
-      Connection c = writerConnection();
       try (PreparedStatement ps = c.prepareStatement(dialect.deleteSql(table))) {
         for (AppendRequest r : batch) {
           ps.setString(1, r.message.id().orElseThrow());
@@ -629,15 +578,6 @@ public final class JdbcFallbackStore implements FallbackStore {
       LOG.error("Fallback store {}: cannot take back an unsynced batch", location, e);
       return false;
     }
-  }
-
-  private Connection writerConnection() throws SQLException {
-    if (writerConnection == null) {
-      Connection c = dataSource.getConnection();
-      c.setAutoCommit(false);
-      writerConnection = c;
-    }
-    return writerConnection;
   }
 
   /**
@@ -657,6 +597,15 @@ public final class JdbcFallbackStore implements FallbackStore {
    */
   public long appends() {
     return appends.get();
+  }
+
+  /**
+   * The append writer, for tests that watch its queue.
+   *
+   * @return the writer
+   */
+  GroupCommitWriter<?, ?> writer() {
+    return writer;
   }
 
   // ---------------------------------------------------------------- fences and capacity
@@ -1122,7 +1071,9 @@ public final class JdbcFallbackStore implements FallbackStore {
 
   /**
    * Closes the store: refuses new appends, commits those already queued, stops the writer and, for
-   * an embedded H2 file, runs {@code SHUTDOWN} and releases the file. Idempotent.
+   * an embedded H2 file, runs {@code SHUTDOWN} and releases the file. The wait for the writer is
+   * bounded by {@link FallbackStoreConfig#closeTimeout()}: appends it has not answered by then fail
+   * (see the class comment). Idempotent.
    */
   @Override
   public void close() {
@@ -1131,25 +1082,14 @@ public final class JdbcFallbackStore implements FallbackStore {
         return;
       }
       closed = true;
-      queue.add(poison);
-    }
-    boolean interrupted = false;
-    while (writer.isAlive()) {
-      try {
-        writer.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
     }
     try {
+      writer.close(config.closeTimeout());
       if (h2File != null) {
         h2File.close();
       }
     } finally {
       LOG.info("Fallback store {} closed", location);
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 
@@ -1190,21 +1130,12 @@ public final class JdbcFallbackStore implements FallbackStore {
     return EmbeddedH2.describe(e);
   }
 
-  private static void closeQuietly(Connection c) {
-    try {
-      c.close();
-    } catch (SQLException e) {
-      LOG.debug("closing a fallback store connection failed", e);
-    }
-  }
-
-  /** One queued append and the future its caller waits on. */
+  /** One append, as the writer writes it. */
   private static final class AppendRequest {
     final ReliableMessage message;
     final boolean transactional;
     final Instant storedAt;
     final int bodyBytes;
-    final CompletableFuture<StoredEntry> result = new CompletableFuture<>();
 
     AppendRequest(ReliableMessage message, boolean transactional, Instant storedAt, int bodyBytes) {
       this.message = message;
@@ -1213,6 +1144,12 @@ public final class JdbcFallbackStore implements FallbackStore {
       this.bodyBytes = bodyBytes;
     }
   }
+
+  /**
+   * The writer's answer to one append: the entry, and the failure to report when its batch
+   * committed but could not be synced or taken back (the entry is stored, not durably).
+   */
+  private record Appended(StoredEntry entry, FallbackStoreException unsynced) {}
 
   /** A FIFO fence key: a message group is scoped to its topic. */
   private record GroupKey(String topic, String group) {

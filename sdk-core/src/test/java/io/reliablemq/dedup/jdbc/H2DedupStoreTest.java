@@ -18,8 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Instant;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +33,15 @@ class H2DedupStoreTest extends DedupStoreContractTest {
   @Override
   protected DedupStore newStore() {
     return JdbcDedupStore.h2(DedupStoreConfig.custom().directory(tmp.resolve("dedup")).build());
+  }
+
+  @Override
+  protected DedupStore newStore(int purgeBatchSize) {
+    return JdbcDedupStore.h2(
+        DedupStoreConfig.custom()
+            .directory(tmp.resolve("dedup"))
+            .purgeBatchSize(purgeBatchSize)
+            .build());
   }
 
   @Test
@@ -148,6 +159,54 @@ class H2DedupStoreTest extends DedupStoreContractTest {
     assertThatThrownBy(() -> DedupStoreConfig.custom().tablePrefix("x; DROP TABLE y"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("tablePrefix");
+  }
+
+  @Test
+  void purgeBatchStatement_deletesAtMostItsLimit_andOnlyExpiredRecordsOfItsState()
+      throws Exception {
+    JdbcDataSource ds = new JdbcDataSource();
+    ds.setURL("jdbc:h2:mem:purge" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+    Instant ended = T0.plusSeconds(100);
+    try (JdbcDedupStore s = JdbcDedupStore.create(ds, H2DedupDialect.INSTANCE, cfg())) {
+      for (int i = 0; i < 5; i++) {
+        DedupKey k = new DedupKey("g", "consumed-" + i);
+        s.claim(k, "a", T0, ended);
+        s.markConsumed(k, "a", ended);
+        s.claim(new DedupKey("g", "leased-" + i), "a", T0, ended);
+      }
+      DedupDialect dialect = H2DedupDialect.INSTANCE;
+      try (Connection c = ds.getConnection()) {
+        assertThat(
+                runPurgeBatch(
+                    c, dialect.purgeBatchSql("rmq_dedup", DedupDialect.CONSUMED, 2), ended))
+            .isEqualTo(2);
+        assertThat(
+                runPurgeBatch(
+                    c, dialect.purgeBatchSql("rmq_dedup", DedupDialect.PROCESSING, 4), ended))
+            .isEqualTo(4);
+        assertThat(
+                runPurgeBatch(
+                    c, dialect.purgeBatchSql("rmq_dedup", DedupDialect.CONSUMED, 9), ended))
+            .isEqualTo(3);
+        assertThat(
+                runPurgeBatch(
+                    c,
+                    dialect.purgeBatchSql("rmq_dedup", DedupDialect.PROCESSING, 9),
+                    ended.minusMillis(1)))
+            .as("a lease not yet ended is kept")
+            .isZero();
+      }
+    }
+  }
+
+  private static int runPurgeBatch(Connection c, String sql, Instant now) throws Exception {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int params = (int) sql.chars().filter(ch -> ch == '?').count();
+      for (int i = 1; i <= params; i++) {
+        ps.setLong(i, now.toEpochMilli());
+      }
+      return ps.executeUpdate();
+    }
   }
 
   private static DedupStoreConfig cfg() {

@@ -15,6 +15,7 @@ import io.reliablemq.dedup.DedupStoreException;
 import io.reliablemq.fallback.SchemaManagement;
 import io.reliablemq.testsupport.TestDatabase;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,11 +55,20 @@ abstract class ServerDedupStoreTest extends DedupStoreContractTest {
     return open(dataSource);
   }
 
+  @Override
+  protected DedupStore newStore(int purgeBatchSize) {
+    return open(
+        dataSource,
+        DedupStoreConfig.custom().tablePrefix(prefix).purgeBatchSize(purgeBatchSize).build());
+  }
+
   /** Another instance's store: its own data source, the same tables. */
   private DedupStore open(DataSource ds) {
-    JdbcDedupStore s =
-        JdbcDedupStore.create(
-            ds, db.kind().dedupDialect(), DedupStoreConfig.custom().tablePrefix(prefix).build());
+    return open(ds, DedupStoreConfig.custom().tablePrefix(prefix).build());
+  }
+
+  private DedupStore open(DataSource ds, DedupStoreConfig config) {
+    JdbcDedupStore s = JdbcDedupStore.create(ds, db.kind().dedupDialect(), config);
     extra.add(s);
     return s;
   }
@@ -196,5 +206,55 @@ abstract class ServerDedupStoreTest extends DedupStoreContractTest {
     }
     assertThat(processed).hasSize(keys);
     assertThat(processed.values()).allSatisfy(n -> assertThat(n).hasValue(1));
+  }
+
+  @Test
+  void purgeBatchStatement_deletesAtMostItsLimit_andOnlyExpiredRecordsOfItsState()
+      throws Exception {
+    Instant ended = T0.plusSeconds(100);
+    for (int i = 0; i < 5; i++) {
+      DedupKey k = new DedupKey("g", "consumed-" + i);
+      store.claim(k, "a", T0, ended);
+      store.markConsumed(k, "a", ended);
+      store.claim(new DedupKey("g", "leased-" + i), "a", T0, ended);
+    }
+    DedupDialect dialect = db.kind().dedupDialect();
+    try (Connection c = dataSource.getConnection()) {
+      assertThat(
+              runPurgeBatch(
+                  c,
+                  dialect.purgeBatchSql(JdbcDedupStore.table(prefix), DedupDialect.CONSUMED, 2),
+                  ended))
+          .isEqualTo(2);
+      assertThat(
+              runPurgeBatch(
+                  c,
+                  dialect.purgeBatchSql(JdbcDedupStore.table(prefix), DedupDialect.PROCESSING, 4),
+                  ended))
+          .isEqualTo(4);
+      assertThat(
+              runPurgeBatch(
+                  c,
+                  dialect.purgeBatchSql(JdbcDedupStore.table(prefix), DedupDialect.CONSUMED, 9),
+                  ended))
+          .isEqualTo(3);
+      assertThat(
+              runPurgeBatch(
+                  c,
+                  dialect.purgeBatchSql(JdbcDedupStore.table(prefix), DedupDialect.PROCESSING, 9),
+                  ended.minusMillis(1)))
+          .as("a lease not yet ended is kept")
+          .isZero();
+    }
+  }
+
+  private static int runPurgeBatch(Connection c, String sql, Instant now) throws Exception {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int params = (int) sql.chars().filter(ch -> ch == '?').count();
+      for (int i = 1; i <= params; i++) {
+        ps.setLong(i, now.toEpochMilli());
+      }
+      return ps.executeUpdate();
+    }
   }
 }

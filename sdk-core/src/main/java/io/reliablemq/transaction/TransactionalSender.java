@@ -13,7 +13,9 @@ import java.util.function.Supplier;
  * deadline), then runs the local transaction, which first inserts a transaction-log row (status
  * COMMITTED, keyed by {@code reliablemq_id}) and then does the business work; commits the database,
  * then commits the MQ transaction. When the business work throws, both are rolled back and the
- * exception is rethrown.
+ * exception is rethrown. Only a local transaction that certainly rolled back rolls the message
+ * back: when the work returned and the commit then threw, the log row decides (visible: the message
+ * is committed; not visible: {@link TransactionInDoubtException}, and the check-back decides).
  *
  * <p>Check-back (when the commit never reached the broker, e.g. the process died): the log answers.
  * A COMMITTED row means COMMIT; no row in a message older than the grace period means the local
@@ -56,6 +58,10 @@ public interface TransactionalSender extends AutoCloseable {
    *     (e.g. not a TRANSACTION topic): the local transaction did not run
    * @throws LocalTransactionException when the work threw a checked exception, or the check-back
    *     had already rolled the message back; unchecked exceptions of the work are rethrown as is
+   * @throws TransactionInDoubtException when the work returned but the local commit threw and the
+   *     log row is not visible: the message is neither committed nor rolled back, the check-back
+   *     decides from the log row (a commit that threw after committing, or a close that threw after
+   *     a good commit, is seen through its log row and returns COMMITTED as usual)
    * @throws IllegalStateException when the sender is closed
    */
   <T> TransactionResult<T> send(ReliableMessage message, LocalTransaction<T> localTransaction);

@@ -19,6 +19,8 @@ import io.reliablemq.transaction.LocalTransactionException;
 import io.reliablemq.transaction.PreparedTransaction;
 import io.reliablemq.transaction.TransactionCheck;
 import io.reliablemq.transaction.TransactionDecision;
+import io.reliablemq.transaction.TransactionInDoubtException;
+import io.reliablemq.transaction.TransactionLogDialect;
 import io.reliablemq.transaction.TransactionResult;
 import io.reliablemq.transaction.TransactionStatus;
 import io.reliablemq.transaction.TransactionUnavailableException;
@@ -158,6 +160,7 @@ public final class TransactionalSenderImpl implements TransactionalSender {
       metrics.outcome(Outcome.FAILED);
       throw e;
     }
+    WorkResult<T> returned = new WorkResult<>();
     T value;
     try {
       value =
@@ -165,13 +168,24 @@ public final class TransactionalSenderImpl implements TransactionalSender {
               .localTransactionRunner()
               .inTransaction(
                   c -> {
+                    returned.reset();
                     insertLogRow(c, m);
-                    return work.execute(c);
+                    return returned.set(work.execute(c));
                   });
     } catch (Throwable e) {
-      rollbackQuietly(half.tx, id);
-      metrics.outcome(Outcome.ROLLED_BACK);
-      throw rethrow(m, e);
+      if (!returned.done || !committedDespite(m, e)) {
+        if (returned.done) {
+          // The work returned, so the throw came from the commit or after it: the database may
+          // have committed. Rolling back could discard the message of a committed transaction;
+          // the check-back answers from the log row instead.
+          metrics.outcome(Outcome.IN_DOUBT);
+          throw inDoubt(m, half.messageId, e);
+        }
+        rollbackQuietly(half.tx, id);
+        metrics.outcome(Outcome.ROLLED_BACK);
+        throw rethrow(m, e);
+      }
+      value = returned.value;
     }
     boolean confirmed = commitQuietly(half.tx, id);
     metrics.outcome(Outcome.COMMITTED);
@@ -208,6 +222,7 @@ public final class TransactionalSenderImpl implements TransactionalSender {
       ReliableMessage m, LocalTransaction<T> work, TransactionUnavailableException why) {
     String id = m.id().orElseThrow();
     StoredEntry[] appended = new StoredEntry[1];
+    WorkResult<T> returned = new WorkResult<>();
     T value;
     try {
       value =
@@ -216,12 +231,21 @@ public final class TransactionalSenderImpl implements TransactionalSender {
               .inTransaction(
                   c -> {
                     appended[0] = null;
+                    returned.reset();
                     insertLogRow(c, m);
                     T v = work.execute(c);
                     appended[0] = outbox.appendInTransaction(c, m, true);
-                    return v;
+                    return returned.set(v);
                   });
     } catch (Throwable e) {
+      if (returned.done && committedDespite(m, e)) {
+        return stored(m, why, returned.value);
+      }
+      if (returned.done) {
+        // Maybe committed: the outbox row then exists and is replayed, so its reservation stays.
+        metrics.outcome(Outcome.IN_DOUBT);
+        throw inDoubt(m, null, e);
+      }
       if (appended[0] != null) {
         // Rolled back after the store reserved capacity for the row: give it back.
         outbox.abandonInTransaction(appended[0]);
@@ -229,6 +253,12 @@ public final class TransactionalSenderImpl implements TransactionalSender {
       metrics.outcome(Outcome.ROLLED_BACK);
       throw rethrow(m, e);
     }
+    return stored(m, why, value);
+  }
+
+  private <T> TransactionResult<T> stored(
+      ReliableMessage m, TransactionUnavailableException why, T value) {
+    String id = m.id().orElseThrow();
     LOG.info(
         "Transactional message {} of topic {} stored in the outbox ({} attempts failed)",
         id,
@@ -237,6 +267,38 @@ public final class TransactionalSenderImpl implements TransactionalSender {
     producer.fallback().ifPresent(FallbackOperations::replayNow);
     metrics.outcome(Outcome.COMMITTED);
     return new TransactionResult<>(TransactionStatus.STORED, m.topic(), id, null, value);
+  }
+
+  /**
+   * Whether the local transaction committed although its runner threw after the work returned
+   * (commit or close failed): its log row, visible from another connection, proves the commit. Any
+   * other answer, a failed read included, leaves the outcome unknown.
+   */
+  private boolean committedDespite(ReliableMessage m, Throwable failure) {
+    String id = m.id().orElseThrow();
+    try {
+      if (log.find(id).filter(TransactionLogDialect.COMMITTED::equals).isPresent()) {
+        LOG.warn(
+            "Local transaction of message {} committed although its runner threw ({}); the"
+                + " message is committed",
+            id,
+            failure.getClass().getSimpleName());
+        return true;
+      }
+    } catch (SQLException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+    return false;
+  }
+
+  private static TransactionInDoubtException inDoubt(
+      ReliableMessage m, String messageId, Throwable e) {
+    LOG.warn(
+        "Local commit of message {} failed with an unknown outcome ({}); the {} decides",
+        m.id().orElseThrow(),
+        e.getClass().getSimpleName(),
+        messageId == null ? "outbox row" : "broker's check-back");
+    return new TransactionInDoubtException(m.topic(), m.id().orElseThrow(), messageId, e);
   }
 
   @Override
@@ -542,6 +604,23 @@ public final class TransactionalSenderImpl implements TransactionalSender {
         throw new IllegalStateException("message " + reliableId() + " is decided already");
       }
       decided = true;
+    }
+  }
+
+  /** What the business work returned, once it returned (the runner may still throw after it). */
+  private static final class WorkResult<T> {
+    volatile boolean done;
+    volatile T value;
+
+    void reset() {
+      done = false;
+      value = null;
+    }
+
+    T set(T v) {
+      value = v;
+      done = true;
+      return v;
     }
   }
 

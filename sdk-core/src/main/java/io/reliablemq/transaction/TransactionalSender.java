@@ -9,13 +9,14 @@ import java.util.function.Supplier;
  * transaction committed.
  *
  * <p>{@link #send(ReliableMessage, LocalTransaction)}: validates the message (before any I/O),
- * begins an MQ transaction and sends the half message (retried like a plain send, inside the total
- * deadline), then runs the local transaction, which first inserts a transaction-log row (status
- * COMMITTED, keyed by {@code reliablemq_id}) and then does the business work; commits the database,
- * then commits the MQ transaction. When the business work throws, both are rolled back and the
- * exception is rethrown. Only a local transaction that certainly rolled back rolls the message
- * back: when the work returned and the commit then threw, the log row decides (visible: the message
- * is committed; not visible: {@link TransactionInDoubtException}, and the check-back decides).
+ * begins an MQ transaction and sends the half message (through the same retry, circuit and total
+ * deadline as a plain send of the producer), then runs the local transaction, which first inserts a
+ * transaction-log row (status COMMITTED, keyed by {@code reliablemq_id}) and then does the business
+ * work; commits the database, then commits the MQ transaction. When the business work throws, both
+ * are rolled back and the exception is rethrown. Only a local transaction that certainly rolled
+ * back rolls the message back: when the work returned and the commit then threw, the log row
+ * decides (visible: the message is committed; not visible: {@link TransactionInDoubtException}, and
+ * the check-back decides).
  *
  * <p>Check-back (when the commit never reached the broker, e.g. the process died): the log answers.
  * A COMMITTED row means COMMIT; no row in a message older than the grace period means the local
@@ -42,6 +43,31 @@ public interface TransactionalSender extends AutoCloseable {
    */
   static TransactionalSender create(TransactionalSenderConfig config) {
     return TransactionalSenderImpl.create(config);
+  }
+
+  /**
+   * Creates and starts a sender on top of the application's producer, so that plain and
+   * transactional sends share one client, one retry/circuit/deadline machine and one set of
+   * threads: the half messages go through the producer's attempt machine (its {@link
+   * io.reliablemq.producer.ReliableProducerConfig#retry()} and circuit; the config's client
+   * settings and retry are not used), and the producer's client answers this sender's check-backs.
+   * An outbox that is not the producer's own fallback store is replayed through the producer's
+   * client by a replayer this sender starts and stops. {@link #close()} leaves the producer open:
+   * close the sender first. One sender per producer.
+   *
+   * <p>The producer's client announces no topics at start unless it was built with them, so
+   * check-backs for half messages a previous instance left behind reach this instance once it sends
+   * to their topic (or another instance of the application answers them).
+   *
+   * @param config the configuration
+   * @param producer a producer made by {@link io.reliablemq.producer.ReliableProducer#create}
+   * @return the sender
+   * @throws IllegalArgumentException when the producer is not one made by the SDK
+   * @throws IllegalStateException when the producer already answers check-backs with another check
+   */
+  static TransactionalSender create(
+      TransactionalSenderConfig config, io.reliablemq.producer.ReliableProducer producer) {
+    return TransactionalSenderImpl.create(config, producer);
   }
 
   /**

@@ -508,17 +508,6 @@ public final class ReliableProducerImpl implements ReliableProducer {
   }
 
   /**
-   * The client, built now if it is not yet.
-   *
-   * @return the started client
-   * @throws ClientException when it cannot be built (e.g. the proxy is unreachable)
-   * @throws IllegalStateException when the producer is closed
-   */
-  public Producer client() throws ClientException {
-    return producer();
-  }
-
-  /**
    * Begins a transaction and sends its half message through the same attempt machine as {@link
    * #send}: the same retry, circuit and total deadline, the same client. Nothing is stored: an
    * unreachable broker is the transactional sender's to handle (its outbox, or an exception).

@@ -20,6 +20,7 @@ public class SendFailedException extends ReliableMQException {
   private final int attempts;
   private final Duration elapsed;
   private final ErrorKind kind;
+  private final String reason;
 
   /**
    * Creates the exception.
@@ -61,6 +62,7 @@ public class SendFailedException extends ReliableMQException {
     this.attempts = attempts;
     this.elapsed = elapsed;
     this.kind = kind;
+    this.reason = reason;
   }
 
   private static String describe(Throwable cause) {
@@ -114,6 +116,15 @@ public class SendFailedException extends ReliableMQException {
    */
   public ErrorKind kind() {
     return kind;
+  }
+
+  /**
+   * Why retrying stopped (e.g. "attempts exhausted", "total deadline reached", "circuit open").
+   *
+   * @return the reason
+   */
+  public String reason() {
+    return reason;
   }
 
   /**

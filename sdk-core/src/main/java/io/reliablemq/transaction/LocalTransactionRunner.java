@@ -10,7 +10,9 @@ import javax.sql.DataSource;
  *
  * <p>Contract: get one connection of the business database, begin a transaction, call {@code
  * work.execute(connection)}, commit when it returns (and return its result only after the commit
- * succeeded), roll back and rethrow when it or the commit throws.
+ * succeeded), roll back and rethrow when it or the commit throws. After a successful commit it must
+ * not throw (a failing close is only logged): the sender treats a throw after the work returned as
+ * an unknown outcome and leaves the message to the check-back, which answers from the log row.
  */
 @FunctionalInterface
 public interface LocalTransactionRunner {

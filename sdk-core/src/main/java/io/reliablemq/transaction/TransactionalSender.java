@@ -9,11 +9,14 @@ import java.util.function.Supplier;
  * transaction committed.
  *
  * <p>{@link #send(ReliableMessage, LocalTransaction)}: validates the message (before any I/O),
- * begins an MQ transaction and sends the half message (retried like a plain send, inside the total
- * deadline), then runs the local transaction, which first inserts a transaction-log row (status
- * COMMITTED, keyed by {@code reliablemq_id}) and then does the business work; commits the database,
- * then commits the MQ transaction. When the business work throws, both are rolled back and the
- * exception is rethrown.
+ * begins an MQ transaction and sends the half message (through the same retry, circuit and total
+ * deadline as a plain send of the producer), then runs the local transaction, which first inserts a
+ * transaction-log row (status COMMITTED, keyed by {@code reliablemq_id}) and then does the business
+ * work; commits the database, then commits the MQ transaction. When the business work throws, both
+ * are rolled back and the exception is rethrown. Only a local transaction that certainly rolled
+ * back rolls the message back: when the work returned and the commit then threw, the log row
+ * decides (visible: the message is committed; not visible: {@link TransactionInDoubtException}, and
+ * the check-back decides).
  *
  * <p>Check-back (when the commit never reached the broker, e.g. the process died): the log answers.
  * A COMMITTED row means COMMIT; no row in a message older than the grace period means the local
@@ -43,6 +46,31 @@ public interface TransactionalSender extends AutoCloseable {
   }
 
   /**
+   * Creates and starts a sender on top of the application's producer, so that plain and
+   * transactional sends share one client, one retry/circuit/deadline machine and one set of
+   * threads: the half messages go through the producer's attempt machine (its {@link
+   * io.reliablemq.producer.ReliableProducerConfig#retry()} and circuit; the config's client
+   * settings and retry are not used), and the producer's client answers this sender's check-backs.
+   * An outbox that is not the producer's own fallback store is replayed through the producer's
+   * client by a replayer this sender starts and stops. {@link #close()} leaves the producer open:
+   * close the sender first. One sender per producer.
+   *
+   * <p>The producer's client announces no topics at start unless it was built with them, so
+   * check-backs for half messages a previous instance left behind reach this instance once it sends
+   * to their topic (or another instance of the application answers them).
+   *
+   * @param config the configuration
+   * @param producer a producer made by {@link io.reliablemq.producer.ReliableProducer#create}
+   * @return the sender
+   * @throws IllegalArgumentException when the producer is not one made by the SDK
+   * @throws IllegalStateException when the producer already answers check-backs with another check
+   */
+  static TransactionalSender create(
+      TransactionalSenderConfig config, io.reliablemq.producer.ReliableProducer producer) {
+    return TransactionalSenderImpl.create(config, producer);
+  }
+
+  /**
    * Sends a message in one transaction with the local work.
    *
    * @param message the message: a TRANSACTION topic, no message group, no delivery time or delay
@@ -56,6 +84,10 @@ public interface TransactionalSender extends AutoCloseable {
    *     (e.g. not a TRANSACTION topic): the local transaction did not run
    * @throws LocalTransactionException when the work threw a checked exception, or the check-back
    *     had already rolled the message back; unchecked exceptions of the work are rethrown as is
+   * @throws TransactionInDoubtException when the work returned but the local commit threw and the
+   *     log row is not visible: the message is neither committed nor rolled back, the check-back
+   *     decides from the log row (a commit that threw after committing, or a close that threw after
+   *     a good commit, is seen through its log row and returns COMMITTED as usual)
    * @throws IllegalStateException when the sender is closed
    */
   <T> TransactionResult<T> send(ReliableMessage message, LocalTransaction<T> localTransaction);

@@ -12,6 +12,7 @@ import io.reliablemq.fallback.EntryState;
 import io.reliablemq.fallback.EntrySummary;
 import io.reliablemq.fallback.FallbackOperations;
 import io.reliablemq.fallback.FallbackStore;
+import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.fallback.StoredEntry;
 import io.reliablemq.internal.BoundedClose;
 import io.reliablemq.message.ReliableMessage;
@@ -96,6 +97,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private final Set<Job> inFlight = ConcurrentHashMap.newKeySet();
   private final Object drained = new Object();
   private final Object lock = new Object();
+  private final TransactionDispatch dispatch;
   private volatile Producer producer;
   private volatile boolean closed;
 
@@ -103,6 +105,15 @@ public final class ReliableProducerImpl implements ReliableProducer {
       ReliableProducerConfig config,
       ClientServiceProvider provider,
       ClientProducerFactory factory) {
+    this(config, provider, factory, new TransactionDispatch(config));
+  }
+
+  private ReliableProducerImpl(
+      ReliableProducerConfig config,
+      ClientServiceProvider provider,
+      ClientProducerFactory factory,
+      TransactionDispatch dispatch) {
+    this.dispatch = dispatch;
     this.config = config;
     this.provider = provider;
     this.factory = factory;
@@ -163,10 +174,9 @@ public final class ReliableProducerImpl implements ReliableProducer {
   public static ReliableProducerImpl create(
       ReliableProducerConfig config, Collection<String> topics) {
     ClientServiceProvider provider = ClientServiceProvider.loadService();
-    FallbackStore store = config.fallbackStore().orElse(null);
-    TransactionCheck check = config.transactionCheck().orElse(null);
+    TransactionDispatch dispatch = new TransactionDispatch(config);
     String[] announced = topics.toArray(new String[0]);
-    return create(
+    return new ReliableProducerImpl(
         config,
         provider,
         () -> {
@@ -175,12 +185,51 @@ public final class ReliableProducerImpl implements ReliableProducer {
                   .newProducerBuilder()
                   .setClientConfiguration(ClientSupport.clientConfiguration(config.client()))
                   .setMaxAttempts(1)
-                  .setTransactionChecker(view -> checkTransaction(store, check, view));
+                  .setTransactionChecker(dispatch::check);
           if (announced.length > 0) {
             b.setTopics(announced);
           }
           return b.build();
-        });
+        },
+        dispatch);
+  }
+
+  /**
+   * The one checker of this producer's client: the configured check, or the check of the
+   * transactional sender attached to this producer, so that plain and transactional sends share one
+   * client.
+   */
+  static final class TransactionDispatch {
+    private final FallbackStore store;
+    private final TransactionCheck configured;
+    private volatile TransactionCheck attached;
+
+    TransactionDispatch(ReliableProducerConfig config) {
+      this.store = config.fallbackStore().orElse(null);
+      this.configured = config.transactionCheck().orElse(null);
+    }
+
+    TransactionResolution check(MessageView view) {
+      TransactionCheck a = attached;
+      return checkTransaction(store, a != null ? a : configured, view);
+    }
+
+    synchronized void attach(TransactionCheck check) {
+      TransactionCheck current = attached != null ? attached : configured;
+      if (current != null && current != check) {
+        throw new IllegalStateException(
+            "this ReliableProducer answers check-backs with another transaction check already;"
+                + " create one TransactionalSender per producer, and do not also configure"
+                + " ReliableProducerConfig.transactionCheck");
+      }
+      attached = check;
+    }
+
+    synchronized void detach(TransactionCheck check) {
+      if (attached == check) {
+        attached = null;
+      }
+    }
   }
 
   /**
@@ -505,7 +554,10 @@ public final class ReliableProducerImpl implements ReliableProducer {
     long started = System.nanoTime();
     CompletableFuture<SendReceipt> future;
     try {
-      future = producer().sendAsync(job.clientMessage);
+      future =
+          job.transactional
+              ? halfAttempt(job, producer())
+              : producer().sendAsync(job.clientMessage);
     } catch (ClientException | RuntimeException e) {
       future = CompletableFuture.failedFuture(e);
     }
@@ -609,15 +661,180 @@ public final class ReliableProducerImpl implements ReliableProducer {
   }
 
   /**
-   * The client, built now if it is not yet, for the transactional template, which sends its half
-   * messages through this producer's client so that one client (and one checker) serves both.
+   * Begins a transaction and sends its half message through the same attempt machine as {@link
+   * #send}: the same retry, circuit and total deadline, the same client. Nothing is stored: an
+   * unreachable broker is the transactional sender's to handle (its outbox, or an exception).
    *
-   * @return the started client
-   * @throws ClientException when it cannot be built (e.g. the proxy is unreachable)
+   * @param message a validated message with its id
+   * @return the half message and its open transaction
+   * @throws SendFailedException NON_RETRYABLE when the broker rejected it; otherwise (attempts
+   *     exhausted, deadline reached, circuit open, interrupted) with the reason, and the half
+   *     message was not sent or will be rolled back
    * @throws IllegalStateException when the producer is closed
    */
-  public Producer client() throws ClientException {
-    return producer();
+  public HalfMessage sendHalf(ReliableMessage message) {
+    ensureOpen();
+    long start = System.nanoTime();
+    Job job =
+        new Job(
+            message,
+            ClientSupport.toClientMessage(provider, message),
+            start,
+            start + config.retry().totalDeadline().toNanos(),
+            CapacityReservation.NONE);
+    job.transactional = true;
+    // In flight like any send, so that close() waits for it (or ends it) before the client closes.
+    admit(job);
+    Attempted result;
+    try {
+      result = attempts(job).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      // A half message sent after this is never committed: no log row, the check-back rolls it
+      // back after the grace period.
+      throw failed(job, ErrorKind.AMBIGUOUS, "interrupted while sending the half message", e);
+    } catch (ExecutionException e) {
+      throw failed(job, ErrorKind.RETRYABLE, "internal error", e.getCause());
+    } finally {
+      finish(job);
+    }
+    switch (result.status) {
+      case SENT:
+        HalfReceipt half = (HalfReceipt) result.receipt;
+        return new HalfMessage(
+            half.transaction,
+            String.valueOf(half.receipt.getMessageId()),
+            result.attempts,
+            job.elapsed());
+      case REJECTED:
+        throw failed(
+            job,
+            ErrorKind.NON_RETRYABLE,
+            "half message rejected; the local transaction did not run",
+            result.error);
+      case UNREACHABLE:
+      default:
+        throw failed(job, result.kind, result.reason, result.error);
+    }
+  }
+
+  /**
+   * One attempt at a half message. The client's transactional send blocks, so it runs on the store
+   * executor; a half message that arrives after its attempt timed out is rolled back at once (its
+   * caller has moved on and would never decide it).
+   */
+  private CompletableFuture<SendReceipt> halfAttempt(Job job, Producer p) {
+    CompletableFuture<SendReceipt> f = new CompletableFuture<>();
+    storeExecutor.execute(
+        () -> {
+          Transaction tx = null;
+          try {
+            tx = p.beginTransaction();
+            SendReceipt receipt = p.send(job.clientMessage, tx);
+            if (!f.complete(new HalfReceipt(receipt, tx))) {
+              tx.rollback();
+            }
+          } catch (ClientException | RuntimeException e) {
+            f.completeExceptionally(e);
+          }
+        });
+    return f;
+  }
+
+  /**
+   * Makes this producer's client answer check-backs with a transactional sender's check.
+   *
+   * @param check the sender's check
+   * @throws IllegalStateException when the producer answers with another check already
+   */
+  public void attachTransactionCheck(TransactionCheck check) {
+    dispatch.attach(java.util.Objects.requireNonNull(check, "check"));
+  }
+
+  /**
+   * Stops answering with a check attached before (its sender closed).
+   *
+   * @param check the check
+   */
+  public void detachTransactionCheck(TransactionCheck check) {
+    dispatch.detach(check);
+  }
+
+  /**
+   * Replays another store (a transactional sender's outbox in the business database) through this
+   * producer's client and send path, on a replayer of its own that the caller stops.
+   *
+   * @param other the store
+   * @param replay how to replay it
+   * @return the running replay
+   */
+  public StoreReplay replay(FallbackStore other, ReplayConfig replay) {
+    ensureOpen();
+    Replayer r = new Replayer(other, replay, this::replaySend, "replayer-" + UUID.randomUUID());
+    r.start();
+    return new StoreReplay(r);
+  }
+
+  /**
+   * Whether this producer's own replayer drains the given store.
+   *
+   * @param other a store
+   * @return true when it is this producer's fallback store and replay is on
+   */
+  public boolean replaysStore(FallbackStore other) {
+    return replayer != null && store == other;
+  }
+
+  /** A replay started by {@link #replay}. */
+  public static final class StoreReplay implements AutoCloseable {
+    private final Replayer replayer;
+
+    private StoreReplay(Replayer replayer) {
+      this.replayer = replayer;
+    }
+
+    /** Starts a round now instead of at the next poll. */
+    public void replayNow() {
+      replayer.replayNow();
+    }
+
+    /** Stops the replayer between entries and waits for the ones in flight. */
+    @Override
+    public void close() {
+      replayer.stop(CLOSE_TIMEOUT);
+    }
+  }
+
+  /**
+   * A half message at the broker, waiting for its commit or rollback.
+   *
+   * @param transaction the client's open transaction
+   * @param messageId the broker's id of the half message
+   * @param attempts attempts made
+   * @param elapsed time from the start of the first attempt
+   */
+  public record HalfMessage(
+      Transaction transaction, String messageId, int attempts, Duration elapsed) {}
+
+  /** A receipt that carries the transaction of its half message through the attempt machine. */
+  private static final class HalfReceipt implements SendReceipt {
+    final SendReceipt receipt;
+    final Transaction transaction;
+
+    HalfReceipt(SendReceipt receipt, Transaction transaction) {
+      this.receipt = receipt;
+      this.transaction = transaction;
+    }
+
+    @Override
+    public org.apache.rocketmq.client.apis.message.MessageId getMessageId() {
+      return receipt.getMessageId();
+    }
+
+    @Override
+    public String getRecallHandle() {
+      return receipt.getRecallHandle();
+    }
   }
 
   private Producer producer() throws ClientException {
@@ -781,6 +998,8 @@ public final class ReliableProducerImpl implements ReliableProducer {
     final CapacityReservation reservation;
     final AtomicInteger attempts = new AtomicInteger();
     final CompletableFuture<Attempted> outcome = new CompletableFuture<>();
+    // A half message of a transactional send (begin + send), set before the first attempt.
+    boolean transactional;
     volatile Throwable lastError;
     volatile ErrorKind lastKind = ErrorKind.RETRYABLE;
     volatile ScheduledFuture<?> backoff;

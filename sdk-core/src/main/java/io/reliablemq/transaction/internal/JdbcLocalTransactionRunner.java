@@ -6,9 +6,13 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The plain JDBC {@link LocalTransactionRunner}: one connection, auto-commit off. */
 public final class JdbcLocalTransactionRunner implements LocalTransactionRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcLocalTransactionRunner.class);
+
   private final DataSource dataSource;
 
   /**
@@ -22,13 +26,16 @@ public final class JdbcLocalTransactionRunner implements LocalTransactionRunner 
 
   @Override
   public <T> T inTransaction(LocalTransaction<T> work) throws Exception {
-    try (Connection c = dataSource.getConnection()) {
+    Connection c = dataSource.getConnection();
+    T result;
+    try {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
       try {
-        T result = work.execute(c);
+        result = work.execute(c);
+        // A throw from commit() itself leaves the outcome unknown (the connection may have died
+        // after the database committed): it propagates, and the sender decides from the log row.
         c.commit();
-        return result;
       } catch (Exception | Error e) {
         try {
           c.rollback();
@@ -44,6 +51,24 @@ public final class JdbcLocalTransactionRunner implements LocalTransactionRunner 
           // the pool discards a broken connection
         }
       }
+    } catch (Exception | Error e) {
+      try {
+        c.close();
+      } catch (SQLException | RuntimeException ce) {
+        e.addSuppressed(ce);
+      }
+      throw e;
     }
+    try {
+      c.close();
+    } catch (SQLException | RuntimeException e) {
+      // Committed: reporting the send as failed now would roll back the message of a committed
+      // transaction, so a failing close is only logged.
+      LOG.warn(
+          "Closing the connection after a committed local transaction failed ({}); the"
+              + " transaction stays committed",
+          e.getClass().getSimpleName());
+    }
+    return result;
   }
 }

@@ -7,18 +7,17 @@ import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.message.internal.MessageValidator;
 import io.reliablemq.producer.ErrorKind;
-import io.reliablemq.producer.ExceptionClassifier;
 import io.reliablemq.producer.ReliableProducerConfig;
 import io.reliablemq.producer.SendFailedException;
-import io.reliablemq.producer.SendRetryConfig;
 import io.reliablemq.producer.internal.ClientProducerFactory;
-import io.reliablemq.producer.internal.ClientSupport;
 import io.reliablemq.producer.internal.ReliableProducerImpl;
 import io.reliablemq.transaction.LocalTransaction;
 import io.reliablemq.transaction.LocalTransactionException;
 import io.reliablemq.transaction.PreparedTransaction;
 import io.reliablemq.transaction.TransactionCheck;
 import io.reliablemq.transaction.TransactionDecision;
+import io.reliablemq.transaction.TransactionInDoubtException;
+import io.reliablemq.transaction.TransactionLogDialect;
 import io.reliablemq.transaction.TransactionResult;
 import io.reliablemq.transaction.TransactionStatus;
 import io.reliablemq.transaction.TransactionUnavailableException;
@@ -26,19 +25,14 @@ import io.reliablemq.transaction.TransactionalSender;
 import io.reliablemq.transaction.TransactionalSenderConfig;
 import io.reliablemq.transaction.internal.TxMetrics.Outcome;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.rocketmq.client.apis.ClientException;
 import org.apache.rocketmq.client.apis.ClientServiceProvider;
-import org.apache.rocketmq.client.apis.message.Message;
-import org.apache.rocketmq.client.apis.producer.Producer;
-import org.apache.rocketmq.client.apis.producer.SendReceipt;
 import org.apache.rocketmq.client.apis.producer.Transaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,22 +54,25 @@ public final class TransactionalSenderImpl implements TransactionalSender {
   private static final Logger LOG = LoggerFactory.getLogger(TransactionalSenderImpl.class);
 
   private final TransactionalSenderConfig config;
-  private final ClientServiceProvider provider;
   private final MessageValidator validator;
   private final JdbcTransactionLog log;
   private final JdbcFallbackStore outbox;
   private final TxMetrics metrics;
   private final SdkTransactionCheck check;
   private final ReliableProducerImpl producer;
+  // Whether this sender built the producer (and closes it) or sits on the application's.
+  private final boolean ownsProducer;
+  // The outbox's replay on a shared producer, when the outbox is not that producer's store.
+  private final ReliableProducerImpl.StoreReplay outboxReplay;
   private final ScheduledExecutorService cleaner;
   private volatile boolean closed;
 
   private TransactionalSenderImpl(
       TransactionalSenderConfig config,
       ClientServiceProvider provider,
-      ClientProducerFactory factory) {
+      ClientProducerFactory factory,
+      ReliableProducerImpl shared) {
     this.config = config;
-    this.provider = provider;
     this.validator = new MessageValidator(config.limits());
     this.log =
         new JdbcTransactionLog(
@@ -88,20 +85,32 @@ public final class TransactionalSenderImpl implements TransactionalSender {
     this.check =
         new SdkTransactionCheck(
             log, outbox, config.checkers(), config.gracePeriod(), config.clock(), metrics);
-    ReliableProducerConfig producerConfig =
-        ReliableProducerConfig.custom(config.client())
-            .retry(config.retry())
-            .limits(config.limits())
-            .clock(config.clock())
-            .idGenerator(config.idGenerator())
-            .fallbackStore(outbox)
-            .replay(config.replay())
-            .transactionCheck(check)
-            .build();
-    this.producer =
-        factory == null
-            ? ReliableProducerImpl.create(producerConfig, config.topics())
-            : ReliableProducerImpl.create(producerConfig, provider, factory);
+    if (shared != null) {
+      this.producer = shared;
+      this.ownsProducer = false;
+      shared.attachTransactionCheck(check);
+      this.outboxReplay =
+          outbox == null || !config.replay().enabled() || shared.replaysStore(outbox)
+              ? null
+              : shared.replay(outbox, config.replay());
+    } else {
+      ReliableProducerConfig producerConfig =
+          ReliableProducerConfig.custom(config.client())
+              .retry(config.retry())
+              .limits(config.limits())
+              .clock(config.clock())
+              .idGenerator(config.idGenerator())
+              .fallbackStore(outbox)
+              .replay(config.replay())
+              .transactionCheck(check)
+              .build();
+      this.producer =
+          factory == null
+              ? ReliableProducerImpl.create(producerConfig, config.topics())
+              : ReliableProducerImpl.create(producerConfig, provider, factory);
+      this.ownsProducer = true;
+      this.outboxReplay = null;
+    }
     this.cleaner =
         new ScheduledThreadPoolExecutor(
             1,
@@ -121,8 +130,30 @@ public final class TransactionalSenderImpl implements TransactionalSender {
    * @return the sender
    */
   public static TransactionalSenderImpl create(TransactionalSenderConfig config) {
-    return new TransactionalSenderImpl(
-        Objects.requireNonNull(config, "config"), ClientServiceProvider.loadService(), null);
+    return new TransactionalSenderImpl(Objects.requireNonNull(config, "config"), null, null, null);
+  }
+
+  /**
+   * Creates a sender on top of the application's producer: its client, retry, circuit, deadline and
+   * send path serve the half messages too (the config's client settings and retry are not used),
+   * and its client answers this sender's check-backs. The producer is not closed by {@link
+   * #close()}; close the sender first.
+   *
+   * @param config the configuration
+   * @param producer a producer made by {@link io.reliablemq.producer.ReliableProducer#create}
+   * @return the sender
+   * @throws IllegalArgumentException when the producer is not the SDK's implementation
+   * @throws IllegalStateException when the producer answers with another check already
+   */
+  public static TransactionalSenderImpl create(
+      TransactionalSenderConfig config, io.reliablemq.producer.ReliableProducer producer) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(producer, "producer");
+    if (!(producer instanceof ReliableProducerImpl impl)) {
+      throw new IllegalArgumentException(
+          "producer must be made by ReliableProducer.create, was " + producer.getClass().getName());
+    }
+    return new TransactionalSenderImpl(config, null, null, impl);
   }
 
   /**
@@ -137,7 +168,8 @@ public final class TransactionalSenderImpl implements TransactionalSender {
       TransactionalSenderConfig config,
       ClientServiceProvider provider,
       ClientProducerFactory factory) {
-    return new TransactionalSenderImpl(config, provider, Objects.requireNonNull(factory));
+    return new TransactionalSenderImpl(
+        config, Objects.requireNonNull(provider), Objects.requireNonNull(factory), null);
   }
 
   @Override
@@ -158,6 +190,7 @@ public final class TransactionalSenderImpl implements TransactionalSender {
       metrics.outcome(Outcome.FAILED);
       throw e;
     }
+    WorkResult<T> returned = new WorkResult<>();
     T value;
     try {
       value =
@@ -165,13 +198,24 @@ public final class TransactionalSenderImpl implements TransactionalSender {
               .localTransactionRunner()
               .inTransaction(
                   c -> {
+                    returned.reset();
                     insertLogRow(c, m);
-                    return work.execute(c);
+                    return returned.set(work.execute(c));
                   });
     } catch (Throwable e) {
-      rollbackQuietly(half.tx, id);
-      metrics.outcome(Outcome.ROLLED_BACK);
-      throw rethrow(m, e);
+      if (!returned.done || !committedDespite(m, e)) {
+        if (returned.done) {
+          // The work returned, so the throw came from the commit or after it: the database may
+          // have committed. Rolling back could discard the message of a committed transaction;
+          // the check-back answers from the log row instead.
+          metrics.outcome(Outcome.IN_DOUBT);
+          throw inDoubt(m, half.messageId, e);
+        }
+        rollbackQuietly(half.tx, id);
+        metrics.outcome(Outcome.ROLLED_BACK);
+        throw rethrow(m, e);
+      }
+      value = returned.value;
     }
     boolean confirmed = commitQuietly(half.tx, id);
     metrics.outcome(Outcome.COMMITTED);
@@ -208,6 +252,7 @@ public final class TransactionalSenderImpl implements TransactionalSender {
       ReliableMessage m, LocalTransaction<T> work, TransactionUnavailableException why) {
     String id = m.id().orElseThrow();
     StoredEntry[] appended = new StoredEntry[1];
+    WorkResult<T> returned = new WorkResult<>();
     T value;
     try {
       value =
@@ -216,12 +261,21 @@ public final class TransactionalSenderImpl implements TransactionalSender {
               .inTransaction(
                   c -> {
                     appended[0] = null;
+                    returned.reset();
                     insertLogRow(c, m);
                     T v = work.execute(c);
                     appended[0] = outbox.appendInTransaction(c, m, true);
-                    return v;
+                    return returned.set(v);
                   });
     } catch (Throwable e) {
+      if (returned.done && committedDespite(m, e)) {
+        return stored(m, why, returned.value);
+      }
+      if (returned.done) {
+        // Maybe committed: the outbox row then exists and is replayed, so its reservation stays.
+        metrics.outcome(Outcome.IN_DOUBT);
+        throw inDoubt(m, null, e);
+      }
       if (appended[0] != null) {
         // Rolled back after the store reserved capacity for the row: give it back.
         outbox.abandonInTransaction(appended[0]);
@@ -229,14 +283,56 @@ public final class TransactionalSenderImpl implements TransactionalSender {
       metrics.outcome(Outcome.ROLLED_BACK);
       throw rethrow(m, e);
     }
+    return stored(m, why, value);
+  }
+
+  private <T> TransactionResult<T> stored(
+      ReliableMessage m, TransactionUnavailableException why, T value) {
+    String id = m.id().orElseThrow();
     LOG.info(
         "Transactional message {} of topic {} stored in the outbox ({} attempts failed)",
         id,
         m.topic(),
         why.attempts());
-    producer.fallback().ifPresent(FallbackOperations::replayNow);
+    if (outboxReplay != null) {
+      outboxReplay.replayNow();
+    } else {
+      producer.fallback().ifPresent(FallbackOperations::replayNow);
+    }
     metrics.outcome(Outcome.COMMITTED);
     return new TransactionResult<>(TransactionStatus.STORED, m.topic(), id, null, value);
+  }
+
+  /**
+   * Whether the local transaction committed although its runner threw after the work returned
+   * (commit or close failed): its log row, visible from another connection, proves the commit. Any
+   * other answer, a failed read included, leaves the outcome unknown.
+   */
+  private boolean committedDespite(ReliableMessage m, Throwable failure) {
+    String id = m.id().orElseThrow();
+    try {
+      if (log.find(id).filter(TransactionLogDialect.COMMITTED::equals).isPresent()) {
+        LOG.warn(
+            "Local transaction of message {} committed although its runner threw ({}); the"
+                + " message is committed",
+            id,
+            failure.getClass().getSimpleName());
+        return true;
+      }
+    } catch (SQLException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+    return false;
+  }
+
+  private static TransactionInDoubtException inDoubt(
+      ReliableMessage m, String messageId, Throwable e) {
+    LOG.warn(
+        "Local commit of message {} failed with an unknown outcome ({}); the {} decides",
+        m.id().orElseThrow(),
+        e.getClass().getSimpleName(),
+        messageId == null ? "outbox row" : "broker's check-back");
+    return new TransactionInDoubtException(m.topic(), m.id().orElseThrow(), messageId, e);
   }
 
   @Override
@@ -315,79 +411,25 @@ public final class TransactionalSenderImpl implements TransactionalSender {
     return m.toBuilder().property(TransactionCheck.TYPE_PROPERTY, type).build();
   }
 
-  /** Begins and sends the half message, retrying inside the total deadline. */
+  /**
+   * Begins and sends the half message through the producer's one attempt machine (retry, circuit,
+   * total deadline).
+   */
   private Half sendHalf(ReliableMessage m) {
-    SendRetryConfig retry = config.retry();
-    String id = m.id().orElseThrow();
-    Message clientMessage = ClientSupport.toClientMessage(provider, m);
-    long deadline = System.nanoTime() + retry.totalDeadline().toNanos();
-    Throwable last = null;
-    int attempts = 0;
-    Duration backoff = retry.initialBackoff();
-    while (true) {
-      attempts++;
-      Producer p;
-      try {
-        p = producer.client();
-      } catch (ClientException | RuntimeException e) {
-        if (e instanceof IllegalStateException && closed) {
-          throw (IllegalStateException) e;
-        }
-        // The client announces its topics at build, which fails (IllegalStateException from the
-        // client's service) while the proxy is unreachable: an outage, retried, never a rejection.
-        last = e;
-        p = null;
-      }
-      try {
-        if (p == null) {
-          throw new ClientNotStarted(last);
-        }
-        Transaction tx = p.beginTransaction();
-        SendReceipt receipt = p.send(clientMessage, tx);
-        return new Half(tx, String.valueOf(receipt.getMessageId()));
-      } catch (ClientException | RuntimeException e) {
-        if (e instanceof IllegalStateException && closed) {
-          throw (IllegalStateException) e;
-        }
-        last = e instanceof ClientNotStarted ? e.getCause() : e;
-        if (!(e instanceof ClientNotStarted)
-            && ExceptionClassifier.classify(e) == ErrorKind.NON_RETRYABLE) {
-          throw new SendFailedException(
-              m.topic(),
-              id,
-              attempts,
-              Duration.ZERO,
-              ErrorKind.NON_RETRYABLE,
-              "half message rejected; the local transaction did not run",
-              e);
-        }
-      }
-      long pause = jittered(backoff, retry.jitter());
-      if (attempts >= retry.maxAttempts()
-          || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause) >= deadline) {
-        throw new TransactionUnavailableException(m.topic(), id, attempts, last);
-      }
-      try {
-        Thread.sleep(pause); // backoff between attempts, not a wait for a condition
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new TransactionUnavailableException(m.topic(), id, attempts, e);
-      }
-      backoff = min(multiply(backoff, retry.multiplier()), retry.maxBackoff());
+    if (closed) {
+      throw new IllegalStateException("TransactionalSender is closed");
     }
-  }
-
-  private static long jittered(Duration d, double jitter) {
-    double factor = 1 + (ThreadLocalRandom.current().nextDouble() * 2 - 1) * jitter;
-    return Math.max(0, Math.round(d.toMillis() * factor));
-  }
-
-  private static Duration multiply(Duration d, double by) {
-    return Duration.ofMillis(Math.round(d.toMillis() * by));
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
+    ReliableProducerImpl.HalfMessage half;
+    try {
+      half = producer.sendHalf(m);
+    } catch (SendFailedException e) {
+      if (e.kind() == ErrorKind.NON_RETRYABLE) {
+        throw e;
+      }
+      throw new TransactionUnavailableException(
+          m.topic(), m.id().orElseThrow(), e.attempts(), e.elapsed(), e.reason(), e.getCause());
+    }
+    return new Half(half.transaction(), half.messageId());
   }
 
   private boolean commitQuietly(Transaction tx, String id) {
@@ -432,6 +474,15 @@ public final class TransactionalSenderImpl implements TransactionalSender {
         e);
   }
 
+  /**
+   * The producer whose client and attempt machine this sender uses.
+   *
+   * @return the application's producer, or the one this sender built
+   */
+  public ReliableProducerImpl producer() {
+    return producer;
+  }
+
   @Override
   public TransactionCheck transactionCheck() {
     return check;
@@ -466,16 +517,14 @@ public final class TransactionalSenderImpl implements TransactionalSender {
     }
     closed = true;
     cleaner.shutdownNow();
-    producer.close();
-  }
-
-  /** Marks an attempt that failed because the client could not be built (proxy unreachable). */
-  private static final class ClientNotStarted extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    ClientNotStarted(Throwable cause) {
-      super(cause == null ? null : cause.toString(), cause, false, false);
+    if (ownsProducer) {
+      producer.close();
+      return;
     }
+    if (outboxReplay != null) {
+      outboxReplay.close();
+    }
+    producer.detachTransactionCheck(check);
   }
 
   /** The two-phase form: the caller's transaction writes the row, then decides the message. */
@@ -542,6 +591,23 @@ public final class TransactionalSenderImpl implements TransactionalSender {
         throw new IllegalStateException("message " + reliableId() + " is decided already");
       }
       decided = true;
+    }
+  }
+
+  /** What the business work returned, once it returned (the runner may still throw after it). */
+  private static final class WorkResult<T> {
+    volatile boolean done;
+    volatile T value;
+
+    void reset() {
+      done = false;
+      value = null;
+    }
+
+    T set(T v) {
+      value = v;
+      done = true;
+      return v;
     }
   }
 

@@ -21,7 +21,12 @@ public final class TxMetrics {
     /** Local transaction and message rolled back. */
     ROLLED_BACK,
     /** Nothing happened: the half message could not be sent. */
-    FAILED
+    FAILED,
+    /**
+     * The local commit threw with an unknown outcome: the check-back (or, in outbox mode, the
+     * outbox row) decides.
+     */
+    IN_DOUBT
   }
 
   /** Why a check-back was answered as it was. */

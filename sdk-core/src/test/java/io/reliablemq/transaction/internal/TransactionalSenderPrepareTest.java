@@ -25,16 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.rocketmq.client.apis.ClientException;
 import org.apache.rocketmq.client.apis.ClientServiceProvider;
-import org.apache.rocketmq.client.apis.message.Message;
-import org.apache.rocketmq.client.apis.message.MessageId;
-import org.apache.rocketmq.client.apis.producer.Producer;
-import org.apache.rocketmq.client.apis.producer.RecallReceipt;
-import org.apache.rocketmq.client.apis.producer.SendReceipt;
-import org.apache.rocketmq.client.apis.producer.Transaction;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,7 +81,7 @@ class TransactionalSenderPrepareTest {
           if (brokerDown) {
             throw new ClientException("proxy unreachable");
           }
-          return new TxProducer();
+          return new RecordingTxProducer(decisions);
         });
   }
 
@@ -226,84 +218,5 @@ class TransactionalSenderPrepareTest {
     assertThat(rows("SELECT COUNT(*) FROM rmq_tx_log")).isZero();
     assertThat(registry.get("reliablemq.tx").tag("outcome", "failed").counter().count())
         .isEqualTo(1.0);
-  }
-
-  /** A client producer whose transactions record their decision. */
-  private final class TxProducer implements Producer {
-    @Override
-    public SendReceipt send(Message message, Transaction transaction) {
-      String id = message.getProperties().get(io.reliablemq.message.ReliableMessage.ID_PROPERTY);
-      ((Tx) transaction).id = id;
-      MessageId messageId =
-          new MessageId() {
-            @Override
-            public String getVersion() {
-              return "V1";
-            }
-
-            @Override
-            public String toString() {
-              return "MSG-" + id;
-            }
-          };
-      return new SendReceipt() {
-        @Override
-        public MessageId getMessageId() {
-          return messageId;
-        }
-
-        @Override
-        public String getRecallHandle() {
-          return null;
-        }
-      };
-    }
-
-    @Override
-    public Transaction beginTransaction() {
-      return new Tx();
-    }
-
-    @Override
-    public SendReceipt send(Message message) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletableFuture<SendReceipt> sendAsync(Message message) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public RecallReceipt recallMessage(String topic, String recallHandle) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public CompletableFuture<RecallReceipt> recallMessageAsync(String topic, String recallHandle) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void close() {}
-  }
-
-  private final class Tx implements Transaction {
-    String id;
-    private final AtomicBoolean done = new AtomicBoolean();
-
-    @Override
-    public void commit() {
-      if (done.compareAndSet(false, true)) {
-        decisions.add("commit " + id);
-      }
-    }
-
-    @Override
-    public void rollback() {
-      if (done.compareAndSet(false, true)) {
-        decisions.add("rollback " + id);
-      }
-    }
   }
 }

@@ -103,9 +103,10 @@ public final class PlainJavaExample {
           Statement s = c.createStatement()) {
         s.execute("CREATE TABLE payments (order_id VARCHAR(64) PRIMARY KEY, amount BIGINT)");
       }
+      // On top of the producer: one client and one retry/circuit machine for both kinds of send.
       try (TransactionalSender tx =
           TransactionalSender.create(
-              TransactionalSenderConfig.custom(client, db).topics("payments").build())) {
+              TransactionalSenderConfig.custom(client, db).topics("payments").build(), producer)) {
         TransactionResult<Integer> paid =
             tx.send(
                 ReliableMessage.builder("payments").body("{\"orderId\":42}").build(),

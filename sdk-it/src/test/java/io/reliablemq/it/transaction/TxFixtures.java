@@ -52,7 +52,7 @@ final class TxFixtures {
   }
 
   static TransactionalSenderConfig.Builder config(
-      String endpoints, JdbcDataSource ds, String topic, MeterRegistry registry) {
+      String endpoints, javax.sql.DataSource ds, String topic, MeterRegistry registry) {
     return TransactionalSenderConfig.custom(
             ClientSettings.custom()
                 .endpoints(endpoints)

@@ -9,6 +9,7 @@ import io.reliablemq.dedup.jdbc.JdbcDedupStore;
 import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
 import io.reliablemq.producer.ReliableProducer;
+import io.reliablemq.producer.internal.ReliableProducerImpl;
 import io.reliablemq.spring.ReliableTemplate;
 import io.reliablemq.spring.internal.CoreConfigs;
 import io.reliablemq.spring.internal.PayloadConverter;
@@ -73,25 +74,23 @@ public class ReliableMQAutoConfiguration {
   }
 
   /**
-   * The producer; it starts while the broker is down.
+   * The producer; it starts while the broker is down. It is the application's one client: the
+   * transactional sender, when enabled, sends its half messages through it and its client answers
+   * the check-backs, announcing {@code reliablemq.transaction.topics} at start.
    *
    * @param properties the properties
    * @param client the client settings
    * @param store the fallback store, if any
-   * @param sender the transactional sender, if any: the producer answers its check-backs too
    * @return the started producer
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public ReliableProducer reliableProducer(
-      ReliableMQProperties properties,
-      ClientSettings client,
-      ObjectProvider<FallbackStore> store,
-      ObjectProvider<TransactionalSender> sender) {
-    TransactionalSender tx = sender.getIfAvailable();
-    return ReliableProducer.create(
-        CoreConfigs.producer(
-            properties, client, store.getIfAvailable(), tx == null ? null : tx.transactionCheck()));
+      ReliableMQProperties properties, ClientSettings client, ObjectProvider<FallbackStore> store) {
+    ReliableMQProperties.Transaction tx = properties.getTransaction();
+    return ReliableProducerImpl.create(
+        CoreConfigs.producer(properties, client, store.getIfAvailable()),
+        tx.isEnabled() ? tx.getTopics() : java.util.List.of());
   }
 
   /**

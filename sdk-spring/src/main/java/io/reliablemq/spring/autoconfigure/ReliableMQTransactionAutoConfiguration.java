@@ -3,6 +3,8 @@ package io.reliablemq.spring.autoconfigure;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.reliablemq.client.ClientSettings;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
+import io.reliablemq.producer.ReliableProducer;
+import io.reliablemq.producer.internal.ReliableProducerImpl;
 import io.reliablemq.spring.internal.AppDatabase;
 import io.reliablemq.spring.internal.CoreConfigs;
 import io.reliablemq.spring.internal.OutboxStore;
@@ -11,6 +13,7 @@ import io.reliablemq.spring.transaction.ReliableTransactionHandler;
 import io.reliablemq.transaction.LocalTransactionRunner;
 import io.reliablemq.transaction.TransactionCheck;
 import io.reliablemq.transaction.TransactionalSender;
+import io.reliablemq.transaction.TransactionalSenderConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -29,8 +32,9 @@ import org.springframework.transaction.PlatformTransactionManager;
 /**
  * The {@link TransactionalSender} over the application's {@link DataSource}, when {@code
  * reliablemq.transaction.enabled=true}; its local transactions run through the application's {@link
- * PlatformTransactionManager} when there is one, plain JDBC otherwise. The producer then answers
- * check-backs with the sender's check.
+ * PlatformTransactionManager} when there is one, plain JDBC otherwise. The sender sits on the
+ * application's {@code ReliableProducer}: one client sends plain and transactional messages and
+ * answers the check-backs with the sender's check.
  */
 @AutoConfiguration(
     afterName = {
@@ -56,6 +60,7 @@ public class ReliableMQTransactionAutoConfiguration {
    * @param meterRegistry the meter registry, if any
    * @param context the application context, searched for {@link ReliableTransactionHandler} beans
    * @param outbox the outbox, when {@code reliablemq.transaction.outbox.enabled=true}
+   * @param producer the application's producer, which the sender sends through (closed after it)
    * @return the started sender
    */
   @Bean(destroyMethod = "close")
@@ -67,7 +72,8 @@ public class ReliableMQTransactionAutoConfiguration {
       ObjectProvider<LocalTransactionRunner> runner,
       ObjectProvider<MeterRegistry> meterRegistry,
       ApplicationContext context,
-      ObjectProvider<OutboxStore> outbox) {
+      ObjectProvider<OutboxStore> outbox,
+      ObjectProvider<ReliableProducer> producer) {
     Map<String, TransactionCheck> checkers = new LinkedHashMap<>();
     context
         .getBeansWithAnnotation(ReliableTransactionHandler.class)
@@ -91,7 +97,7 @@ public class ReliableMQTransactionAutoConfiguration {
                         + "' has a handler already");
               }
             });
-    return TransactionalSender.create(
+    TransactionalSenderConfig config =
         CoreConfigs.transactionalSender(
             properties,
             client,
@@ -99,7 +105,13 @@ public class ReliableMQTransactionAutoConfiguration {
             runner.getIfAvailable(),
             meterRegistry.getIfAvailable(),
             checkers,
-            outbox.stream().map(OutboxStore::store).findFirst().orElse(null)));
+            outbox.stream().map(OutboxStore::store).findFirst().orElse(null));
+    ReliableProducer shared = producer.getIfAvailable();
+    // On the application's producer: one client, one retry/circuit machine, one set of threads.
+    // Only a producer of another kind (a test double) leaves the sender a client of its own.
+    return shared instanceof ReliableProducerImpl
+        ? TransactionalSender.create(config, shared)
+        : TransactionalSender.create(config);
   }
 
   /**

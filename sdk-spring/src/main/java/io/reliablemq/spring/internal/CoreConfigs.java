@@ -109,28 +109,13 @@ public final class CoreConfigs {
    */
   public static ReliableProducerConfig producer(
       ReliableMQProperties p, ClientSettings client, FallbackStore store) {
-    return producer(p, client, store, null);
-  }
-
-  /**
-   * The producer configuration over the given client and store, answering check-backs with the
-   * transactional sender's check.
-   *
-   * @param p the properties
-   * @param client the client settings
-   * @param store the fallback store, or null for none
-   * @param check the transactional sender's check, or null for none
-   * @return the config
-   */
-  public static ReliableProducerConfig producer(
-      ReliableMQProperties p, ClientSettings client, FallbackStore store, TransactionCheck check) {
+    // No transaction check here: a transactional sender attaches its own to the producer.
     CoreConfigs c = new CoreConfigs(p, null);
     return ReliableProducerConfig.custom(client)
         .retry(c.retry())
         .circuit(c.circuit())
         .replay(c.replay())
         .fallbackStore(store)
-        .transactionCheck(check)
         .build();
   }
 

@@ -3,6 +3,7 @@ package io.reliablemq.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.spring.ReliableTemplate;
 import io.reliablemq.spring.internal.OutboxStore;
 import io.reliablemq.spring.internal.SpringLocalTransactionRunner;
@@ -15,6 +16,7 @@ import io.reliablemq.transaction.TransactionResult;
 import io.reliablemq.transaction.TransactionStatus;
 import io.reliablemq.transaction.TransactionUnavailableException;
 import io.reliablemq.transaction.TransactionalSender;
+import io.reliablemq.transaction.internal.TransactionalSenderImpl;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
@@ -77,6 +79,23 @@ class ReliableMQTransactionAutoConfigurationTest {
               assertThat(ctx).hasSingleBean(TransactionalSender.class);
               assertThat(ctx.getBean(LocalTransactionRunner.class))
                   .isInstanceOf(SpringLocalTransactionRunner.class);
+            });
+  }
+
+  @Test
+  void enabled_theSenderSendsThroughTheProducersOneClient() {
+    DataSource ds = h2();
+    runner()
+        .withPropertyValues(
+            "reliablemq.transaction.enabled=true", "reliablemq.transaction.topics=tx-orders")
+        .withBean(DataSource.class, () -> ds)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              TransactionalSender sender = ctx.getBean(TransactionalSender.class);
+              assertThat(sender).isInstanceOf(TransactionalSenderImpl.class);
+              assertThat(((TransactionalSenderImpl) sender).producer())
+                  .isSameAs(ctx.getBean(ReliableProducer.class));
             });
   }
 

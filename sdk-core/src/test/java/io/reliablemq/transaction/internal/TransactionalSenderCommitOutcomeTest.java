@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reliablemq.client.ClientSettings;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.SendRetryConfig;
+import io.reliablemq.testsupport.FaultyDataSource;
 import io.reliablemq.transaction.CheckRequest;
 import io.reliablemq.transaction.TransactionCheck;
 import io.reliablemq.transaction.TransactionDecision;
@@ -14,9 +15,6 @@ import io.reliablemq.transaction.TransactionInDoubtException;
 import io.reliablemq.transaction.TransactionResult;
 import io.reliablemq.transaction.TransactionStatus;
 import io.reliablemq.transaction.TransactionalSenderConfig;
-import java.io.PrintWriter;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,8 +26,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.apache.rocketmq.client.apis.ClientServiceProvider;
 import org.h2.jdbcx.JdbcDataSource;
@@ -48,16 +44,6 @@ class TransactionalSenderCommitOutcomeTest {
   private final MutableClock clock = new MutableClock(START);
   private JdbcDataSource h2;
   private Connection keepAlive;
-
-  /** How the wrapped connections fail. */
-  enum Fault {
-    /** {@code commit()} commits, then throws (the connection died after the commit). */
-    COMMIT_THEN_THROW,
-    /** {@code commit()} throws without committing (the connection died before it). */
-    THROW_INSTEAD_OF_COMMIT,
-    /** {@code close()} closes, then throws, after a good commit. */
-    CLOSE_THROWS
-  }
 
   @BeforeEach
   void setUp() throws SQLException {
@@ -125,7 +111,8 @@ class TransactionalSenderCommitOutcomeTest {
 
   @Test
   void commitThatCommitsThenThrows_commitsTheMessage_becauseTheLogRowExists() throws Exception {
-    FaultyDataSource ds = new FaultyDataSource(h2, Fault.COMMIT_THEN_THROW);
+    FaultyDataSource ds = new FaultyDataSource(h2, FaultyDataSource.Fault.COMMIT_THEN_THROW);
+    ds.armed = false;
     try (TransactionalSenderImpl sender = sender(ds)) {
       ds.armed = true;
       TransactionResult<String> r = sender.send(order("o-1"), c -> insertOrder(c, "o-1"));
@@ -143,7 +130,8 @@ class TransactionalSenderCommitOutcomeTest {
 
   @Test
   void closeThatThrowsAfterAGoodCommit_commitsTheMessage() throws Exception {
-    FaultyDataSource ds = new FaultyDataSource(h2, Fault.CLOSE_THROWS);
+    FaultyDataSource ds = new FaultyDataSource(h2, FaultyDataSource.Fault.CLOSE_THROWS);
+    ds.armed = false;
     try (TransactionalSenderImpl sender = sender(ds)) {
       ds.armed = true;
       TransactionResult<String> r = sender.send(order("o-2"), c -> insertOrder(c, "o-2"));
@@ -159,7 +147,8 @@ class TransactionalSenderCommitOutcomeTest {
   @Test
   void commitThatThrowsWithoutCommitting_leavesTheMessageToTheCheckBack_whichRollsItBack()
       throws Exception {
-    FaultyDataSource ds = new FaultyDataSource(h2, Fault.THROW_INSTEAD_OF_COMMIT);
+    FaultyDataSource ds = new FaultyDataSource(h2, FaultyDataSource.Fault.THROW_INSTEAD_OF_COMMIT);
+    ds.armed = false;
     try (TransactionalSenderImpl sender = sender(ds)) {
       ds.armed = true;
       assertThatThrownBy(() -> sender.send(order("o-3"), c -> insertOrder(c, "o-3")))
@@ -199,91 +188,5 @@ class TransactionalSenderCommitOutcomeTest {
     }
     assertThat(decisions).containsExactly("rollback o-4");
     assertThat(rows("SELECT COUNT(*) FROM rmq_tx_log")).isZero();
-  }
-
-  /** A data source whose connections, once armed, fail as {@link Fault} says. */
-  static final class FaultyDataSource implements DataSource {
-    private final DataSource target;
-    private final Fault fault;
-    final AtomicInteger faults = new AtomicInteger();
-    volatile boolean armed;
-
-    FaultyDataSource(DataSource target, Fault fault) {
-      this.target = target;
-      this.fault = fault;
-    }
-
-    @Override
-    public Connection getConnection() throws SQLException {
-      return wrap(target.getConnection());
-    }
-
-    @Override
-    public Connection getConnection(String user, String password) throws SQLException {
-      return wrap(target.getConnection(user, password));
-    }
-
-    private Connection wrap(Connection c) {
-      return (Connection)
-          Proxy.newProxyInstance(
-              Connection.class.getClassLoader(),
-              new Class<?>[] {Connection.class},
-              (proxy, method, args) -> {
-                String name = method.getName();
-                if (armed && fault == Fault.THROW_INSTEAD_OF_COMMIT && name.equals("commit")) {
-                  c.rollback();
-                  faults.incrementAndGet();
-                  throw new SQLException("connection reset", "08006");
-                }
-                Object result;
-                try {
-                  result = method.invoke(c, args);
-                } catch (InvocationTargetException e) {
-                  throw e.getCause();
-                }
-                if (armed
-                    && ((fault == Fault.COMMIT_THEN_THROW && name.equals("commit"))
-                        || (fault == Fault.CLOSE_THROWS && name.equals("close")))) {
-                  faults.incrementAndGet();
-                  throw new SQLException("connection reset", "08006");
-                }
-                return result;
-              });
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-      return target.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-      target.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-      target.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-      return target.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() {
-      return Logger.getGlobal();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-      return target.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-      return target.isWrapperFor(iface);
-    }
   }
 }

@@ -16,6 +16,7 @@ import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.SendRetryConfig;
 import io.reliablemq.test.EmbeddedRocketMQ;
 import io.reliablemq.test.TopicType;
+import io.reliablemq.testsupport.FaultyDataSource;
 import io.reliablemq.transaction.LocalTransaction;
 import io.reliablemq.transaction.LocalTransactionException;
 import io.reliablemq.transaction.LocalTransactionRunner;

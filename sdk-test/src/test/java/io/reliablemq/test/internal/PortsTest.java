@@ -1,6 +1,7 @@
 package io.reliablemq.test.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -22,6 +23,30 @@ class PortsTest {
       int single = ports.free();
       assertThat(seen.add(single)).isTrue();
     }
+  }
+
+  @Test
+  void slots_splitTheRange_soThatTwoJvmsNeverHandOutTheSamePort() {
+    Ports first = new Ports("1", "2");
+    Ports second = new Ports("2", "2");
+    for (int i = 0; i < 50; i++) {
+      int a = first.block(-2, 1);
+      int b = second.block(-2, 1);
+      assertThat(a - 2).isGreaterThanOrEqualTo(Ports.LOW);
+      assertThat(a + 1).isLessThan((Ports.LOW + Ports.HIGH) / 2);
+      assertThat(b - 2).isGreaterThanOrEqualTo((Ports.LOW + Ports.HIGH) / 2);
+      assertThat(b + 1).isLessThan(Ports.HIGH);
+    }
+  }
+
+  @Test
+  void slots_outOfRange_areRefusedNamingTheProperty() {
+    assertThatThrownBy(() -> new Ports("3", "2"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(Ports.SLOT_PROPERTY);
+    assertThatThrownBy(() -> new Ports("x", "2"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(Ports.SLOT_PROPERTY);
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.reliablemq.it.transaction;
+package io.reliablemq.testsupport;
 
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
@@ -11,11 +11,12 @@ import javax.sql.DataSource;
 
 /**
  * A real data source whose connections fail at the end of a local transaction as a lost connection
- * would: the database's own outcome is real, only the caller's view of it breaks.
+ * would: the database's own outcome is real, only the caller's view of it breaks. Used by the
+ * transactional sender's unit tests and its real-broker IT alike.
  */
-final class FaultyDataSource implements DataSource {
+public final class FaultyDataSource implements DataSource {
   /** How the connections fail. */
-  enum Fault {
+  public enum Fault {
     /** {@code commit()} commits, then throws (the connection died after the commit). */
     COMMIT_THEN_THROW,
     /** {@code commit()} rolls back and throws (the connection died before the commit). */
@@ -28,9 +29,18 @@ final class FaultyDataSource implements DataSource {
   private final Fault fault;
 
   /** Faults injected so far: a fault test asserts that its fault happened. */
-  final AtomicInteger faults = new AtomicInteger();
+  public final AtomicInteger faults = new AtomicInteger();
 
-  FaultyDataSource(DataSource target, Fault fault) {
+  /** Whether connections fail; a test disarms it while it sets its schema up. */
+  public volatile boolean armed = true;
+
+  /**
+   * Wraps a data source; armed from the start.
+   *
+   * @param target the real data source
+   * @param fault how its connections fail
+   */
+  public FaultyDataSource(DataSource target, Fault fault) {
     this.target = target;
     this.fault = fault;
   }
@@ -52,7 +62,7 @@ final class FaultyDataSource implements DataSource {
             new Class<?>[] {Connection.class},
             (proxy, method, args) -> {
               String name = method.getName();
-              if (fault == Fault.THROW_INSTEAD_OF_COMMIT && name.equals("commit")) {
+              if (armed && fault == Fault.THROW_INSTEAD_OF_COMMIT && name.equals("commit")) {
                 c.rollback();
                 faults.incrementAndGet();
                 throw new SQLException("connection reset", "08006");
@@ -63,8 +73,9 @@ final class FaultyDataSource implements DataSource {
               } catch (InvocationTargetException e) {
                 throw e.getCause();
               }
-              if ((fault == Fault.COMMIT_THEN_THROW && name.equals("commit"))
-                  || (fault == Fault.CLOSE_THROWS && name.equals("close"))) {
+              if (armed
+                  && ((fault == Fault.COMMIT_THEN_THROW && name.equals("commit"))
+                      || (fault == Fault.CLOSE_THROWS && name.equals("close")))) {
                 faults.incrementAndGet();
                 throw new SQLException("connection reset", "08006");
               }

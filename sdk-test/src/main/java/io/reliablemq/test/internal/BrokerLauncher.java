@@ -3,14 +3,11 @@ package io.reliablemq.test.internal;
 import io.grpc.protobuf.services.ChannelzService;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import java.io.BufferedReader;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -23,7 +20,6 @@ import org.apache.rocketmq.broker.BrokerController;
 import org.apache.rocketmq.broker.BrokerStartup;
 import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.attribute.TopicMessageType;
-import org.apache.rocketmq.common.namesrv.NamesrvConfig;
 import org.apache.rocketmq.common.utils.StartAndShutdown;
 import org.apache.rocketmq.namesrv.NamesrvController;
 import org.apache.rocketmq.proxy.ProxyStartup;
@@ -36,8 +32,6 @@ import org.apache.rocketmq.proxy.metrics.ProxyMetricsManager;
 import org.apache.rocketmq.proxy.processor.DefaultMessagingProcessor;
 import org.apache.rocketmq.proxy.processor.MessagingProcessor;
 import org.apache.rocketmq.proxy.remoting.RemotingProtocolServer;
-import org.apache.rocketmq.remoting.netty.NettyClientConfig;
-import org.apache.rocketmq.remoting.netty.NettyServerConfig;
 import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 import org.apache.rocketmq.remoting.protocol.subscription.SubscriptionGroupConfig;
 
@@ -73,51 +67,21 @@ public final class BrokerLauncher {
    * @throws Exception never in practice: failures are reported on the control channel
    */
   public static void main(String[] args) throws Exception {
-    PrintStream control =
-        new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
     Path workDir = Paths.get(args[0]);
-    Path logDir = workDir.resolve("logs");
-    Files.createDirectories(logDir);
-    // RocketMQ prints to System.out/err: keep the control channel clean.
-    PrintStream console =
-        new PrintStream(
-            new FileOutputStream(logDir.resolve("child-console.log").toFile(), true),
-            true,
-            StandardCharsets.UTF_8);
-    System.setOut(console);
-    System.setErr(console);
-    BrokerLauncher launcher = new BrokerLauncher(workDir, Integer.parseInt(args[1]), control);
-    try {
-      launcher.startAll();
-      launcher.waitReady();
-    } catch (Throwable e) {
-      e.printStackTrace(console);
-      synchronized (control) {
-        control.println(ControlProtocol.failed(String.valueOf(e)));
-      }
-      console.flush();
-      Runtime.getRuntime().halt(3);
-    }
-    synchronized (control) {
-      control.println(ControlProtocol.READY);
-    }
+    ChildNode node = ChildNode.open(workDir);
+    BrokerLauncher launcher = new BrokerLauncher(workDir, Integer.parseInt(args[1]), node.control);
+    node.start(
+        () -> {
+          launcher.startAll();
+          launcher.waitReady();
+        });
     launcher.serve();
   }
 
   private void startAll() throws Exception {
     Path conf = workDir.resolve("conf");
     // NameServer.
-    NamesrvConfig namesrvConfig = new NamesrvConfig();
-    namesrvConfig.setRocketmqHome(workDir.toString());
-    namesrvConfig.setKvConfigPath(workDir.resolve("namesrv/kvConfig.json").toString());
-    namesrvConfig.setConfigStorePath(workDir.resolve("namesrv/namesrv.properties").toString());
-    NettyServerConfig nsServer = new NettyServerConfig();
-    nsServer.setListenPort(namesrvPort);
-    nsServer.setBindAddress("127.0.0.1");
-    namesrv = new NamesrvController(namesrvConfig, nsServer, new NettyClientConfig());
-    if (!namesrv.initialize()) {
-      throw new IllegalStateException("NameServer failed to initialize");
-    }
+    namesrv = ChildNode.nameServer(workDir, namesrvPort);
     namesrv.start();
 
     // Proxy in LOCAL mode with the broker embedded (mirrors ProxyStartup.main of 5.3.3).

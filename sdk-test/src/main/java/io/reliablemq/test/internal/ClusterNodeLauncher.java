@@ -5,15 +5,12 @@ import com.google.common.net.HostAndPort;
 import io.grpc.protobuf.services.ChannelzService;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import java.io.BufferedReader;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -28,7 +25,6 @@ import org.apache.rocketmq.broker.BrokerStartup;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.attribute.TopicMessageType;
-import org.apache.rocketmq.common.namesrv.NamesrvConfig;
 import org.apache.rocketmq.common.utils.StartAndShutdown;
 import org.apache.rocketmq.namesrv.NamesrvController;
 import org.apache.rocketmq.proxy.ProxyStartup;
@@ -46,8 +42,6 @@ import org.apache.rocketmq.proxy.service.ServiceManager;
 import org.apache.rocketmq.proxy.service.ServiceManagerFactory;
 import org.apache.rocketmq.proxy.service.route.ProxyTopicRouteData;
 import org.apache.rocketmq.proxy.service.route.TopicRouteService;
-import org.apache.rocketmq.remoting.netty.NettyClientConfig;
-import org.apache.rocketmq.remoting.netty.NettyServerConfig;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
 import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
@@ -83,53 +77,23 @@ public final class ClusterNodeLauncher {
    * @throws Exception never in practice: failures are reported on the control channel
    */
   public static void main(String[] args) throws Exception {
-    PrintStream control =
-        new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
     Path dir = Paths.get(args[1]);
-    Path logDir = dir.resolve("logs");
-    Files.createDirectories(logDir);
-    // RocketMQ prints to System.out/err: keep the control channel clean.
-    PrintStream console =
-        new PrintStream(
-            new FileOutputStream(logDir.resolve("child-console.log").toFile(), true),
-            true,
-            StandardCharsets.UTF_8);
-    System.setOut(console);
-    System.setErr(console);
-    ClusterNodeLauncher launcher = new ClusterNodeLauncher(control);
-    try {
-      switch (args[0]) {
-        case "namesrv" -> launcher.startNamesrv(dir, Integer.parseInt(args[2]));
-        case "broker" -> launcher.startBroker(dir);
-        case "proxy" -> launcher.startProxy(dir);
-        default -> throw new IllegalArgumentException("unknown role " + args[0]);
-      }
-    } catch (Throwable e) {
-      e.printStackTrace(console);
-      synchronized (control) {
-        control.println(ControlProtocol.failed(String.valueOf(e)));
-      }
-      console.flush();
-      Runtime.getRuntime().halt(3);
-    }
-    synchronized (control) {
-      control.println(ControlProtocol.READY);
-    }
+    ChildNode node = ChildNode.open(dir);
+    ClusterNodeLauncher launcher = new ClusterNodeLauncher(node.control);
+    node.start(
+        () -> {
+          switch (args[0]) {
+            case "namesrv" -> launcher.startNamesrv(dir, Integer.parseInt(args[2]));
+            case "broker" -> launcher.startBroker(dir);
+            case "proxy" -> launcher.startProxy(dir);
+            default -> throw new IllegalArgumentException("unknown role " + args[0]);
+          }
+        });
     launcher.serve();
   }
 
   private void startNamesrv(Path dir, int port) throws Exception {
-    NamesrvConfig config = new NamesrvConfig();
-    config.setRocketmqHome(dir.toString());
-    config.setKvConfigPath(dir.resolve("namesrv/kvConfig.json").toString());
-    config.setConfigStorePath(dir.resolve("namesrv/namesrv.properties").toString());
-    NettyServerConfig server = new NettyServerConfig();
-    server.setListenPort(port);
-    server.setBindAddress("127.0.0.1");
-    namesrv = new NamesrvController(config, server, new NettyClientConfig());
-    if (!namesrv.initialize()) {
-      throw new IllegalStateException("NameServer failed to initialize");
-    }
+    namesrv = ChildNode.nameServer(dir, port);
     Runtime.getRuntime().addShutdownHook(new Thread(namesrv::shutdown, "namesrv-shutdown"));
     namesrv.start();
   }

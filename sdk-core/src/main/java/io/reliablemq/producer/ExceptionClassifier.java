@@ -38,7 +38,13 @@ import org.apache.rocketmq.shaded.io.grpc.StatusRuntimeException;
  *       client ({@code IllegalStateException}), other gRPC codes.
  * </ul>
  *
- * Wrappers ({@link ExecutionException}, {@link CompletionException}, a plain {@link
+ * <p>Two refinements for a cluster behind a proxy: {@link #classify(Throwable, boolean)} treats
+ * "topic not found" as {@link ErrorKind#RETRYABLE} for a topic the caller has seen served (a
+ * NameServer that restarted empty answers so until the brokers register again), and {@link
+ * #isQueueFailure} tells a failure of one broker behind a live proxy (another queue may take the
+ * next attempt at once) from an unreachable proxy.
+ *
+ * <p>Wrappers ({@link ExecutionException}, {@link CompletionException}, a plain {@link
  * ClientException} or {@link RuntimeException} with a cause) are unwrapped first. Anything
  * unrecognised is treated as {@link ErrorKind#RETRYABLE}: an unknown transient failure that is
  * retried within the deadline costs a little time, while an unknown failure treated as final would
@@ -46,6 +52,8 @@ import org.apache.rocketmq.shaded.io.grpc.StatusRuntimeException;
  */
 public final class ExceptionClassifier {
   private static final int MAX_CAUSE_DEPTH = 16;
+  // The client puts the proxy's code into the message: "[request-id=..., response-code=40402] ...".
+  private static final String TOPIC_NOT_FOUND_CODE = "response-code=40402]";
 
   private ExceptionClassifier() {}
 
@@ -105,6 +113,58 @@ public final class ExceptionClassifier {
       return ErrorKind.RETRYABLE;
     }
     return ErrorKind.RETRYABLE;
+  }
+
+  /**
+   * Classifies an error of a request for a topic, knowing whether that topic was served before.
+   *
+   * <p>A topic that was served before and is now "not found" is a cluster that forgot it for a
+   * while, not a bad configuration: a NameServer restarted empty answers TOPIC_NOT_EXIST until the
+   * brokers register again (every 30 s by default), and the proxy may cache the empty route for its
+   * refresh interval on top. Such an answer is {@link ErrorKind#RETRYABLE}, so a send is retried or
+   * stored and a replayed entry is retried instead of parked. A topic never served still fails fast
+   * as {@link ErrorKind#NON_RETRYABLE}.
+   *
+   * @param error the error
+   * @param topicServedBefore whether a request for the topic succeeded before in this process
+   * @return its kind; never null
+   */
+  public static ErrorKind classify(Throwable error, boolean topicServedBefore) {
+    if (topicServedBefore && isTopicNotFound(error)) {
+      return ErrorKind.RETRYABLE;
+    }
+    return classify(error);
+  }
+
+  /**
+   * Whether an error is the proxy's "topic not found" (code 40402).
+   *
+   * @param error the error
+   * @return true for a topic-not-found answer
+   */
+  public static boolean isTopicNotFound(Throwable error) {
+    Throwable t = unwrap(error);
+    if (!(t instanceof NotFoundException)) {
+      return false;
+    }
+    String message = t.getMessage();
+    return message != null && message.contains(TOPIC_NOT_FOUND_CODE);
+  }
+
+  /**
+   * Whether an error is a failure of one broker behind a proxy that answered: INTERNAL_SERVER_ERROR
+   * (e.g. "connect to &lt;broker&gt; failed") or a proxy timeout. In proxy cluster mode the proxy
+   * picks the queue of every attempt (round robin over all broker groups), so the next attempt may
+   * reach a live broker group at once; waiting out a backoff first only delays a message the
+   * cluster could take now. An unreachable proxy (gRPC {@code UNAVAILABLE}, connection refused) is
+   * not such a failure.
+   *
+   * @param error the error
+   * @return true when the proxy answered with a broker-side failure
+   */
+  public static boolean isQueueFailure(Throwable error) {
+    Throwable t = unwrap(error);
+    return t instanceof InternalErrorException || t instanceof ProxyTimeoutException;
   }
 
   /**

@@ -12,6 +12,13 @@ import java.util.Objects;
  * <p>The RocketMQ client is built with its own internal attempts set to 1, so these are the only
  * attempts made: a send costs at most {@code maxAttempts} requests and never longer than the
  * deadline (each attempt is cut at the deadline; a backoff that would cross it is not taken).
+ *
+ * <p>On top of those, up to {@link #maxQueueRetries()} attempts are made at once, without backoff
+ * and without counting toward {@code maxAttempts}, after a failure of one broker behind a proxy
+ * that answered ({@link ExceptionClassifier#isQueueFailure}): in proxy cluster mode the proxy picks
+ * every attempt's queue round robin over all broker groups, so with one group dead the next attempt
+ * may reach a live one, and consecutive picks can hit the dead group's queues several times in a
+ * row. A send then ends SENT through the live groups instead of STORED.
  */
 public final class SendRetryConfig {
   private static final SendRetryConfig DEFAULTS = custom().build();
@@ -22,6 +29,7 @@ public final class SendRetryConfig {
   private final Duration maxBackoff;
   private final double jitter;
   private final Duration totalDeadline;
+  private final int maxQueueRetries;
 
   private SendRetryConfig(Builder b) {
     this.maxAttempts = b.maxAttempts;
@@ -30,10 +38,12 @@ public final class SendRetryConfig {
     this.maxBackoff = b.maxBackoff;
     this.jitter = b.jitter;
     this.totalDeadline = b.totalDeadline;
+    this.maxQueueRetries = b.maxQueueRetries;
   }
 
   /**
-   * Defaults: 3 attempts, backoff 100 ms doubling to at most 2 s with ±50 % jitter, deadline 10 s.
+   * Defaults: 3 attempts, backoff 100 ms doubling to at most 2 s with ±50 % jitter, deadline 10 s,
+   * up to 8 immediate attempts after broker-side failures.
    *
    * @return the defaults
    */
@@ -104,6 +114,18 @@ public final class SendRetryConfig {
     return totalDeadline;
   }
 
+  /**
+   * Most immediate extra attempts per send after a broker-side failure behind a live proxy ({@link
+   * ExceptionClassifier#isQueueFailure}); they do not count toward {@link #maxAttempts()} and stay
+   * inside {@link #totalDeadline()}. The default, 8, covers a dead broker group of up to 8 write
+   * queues per topic, which round robin may pick that many times in a row.
+   *
+   * @return 0 (off) or more
+   */
+  public int maxQueueRetries() {
+    return maxQueueRetries;
+  }
+
   @Override
   public String toString() {
     return "SendRetryConfig{maxAttempts="
@@ -118,6 +140,8 @@ public final class SendRetryConfig {
         + jitter
         + ", totalDeadline="
         + totalDeadline
+        + ", maxQueueRetries="
+        + maxQueueRetries
         + '}';
   }
 
@@ -129,8 +153,23 @@ public final class SendRetryConfig {
     private Duration maxBackoff = Duration.ofSeconds(2);
     private double jitter = 0.5;
     private Duration totalDeadline = Duration.ofSeconds(10);
+    private int maxQueueRetries = 8;
 
     private Builder() {}
+
+    /**
+     * Sets the most immediate extra attempts after broker-side failures behind a live proxy.
+     *
+     * @param maxQueueRetries 0 (off) to 64
+     * @return this builder
+     */
+    public Builder maxQueueRetries(int maxQueueRetries) {
+      if (maxQueueRetries < 0 || maxQueueRetries > 64) {
+        throw new IllegalArgumentException("maxQueueRetries must be 0..64, was " + maxQueueRetries);
+      }
+      this.maxQueueRetries = maxQueueRetries;
+      return this;
+    }
 
     /**
      * Sets the most attempts.

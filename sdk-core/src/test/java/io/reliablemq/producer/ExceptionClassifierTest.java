@@ -106,4 +106,32 @@ class ExceptionClassifierTest {
         .isEqualTo(ErrorKind.RETRYABLE);
     assertThat(ExceptionClassifier.isRetryable(new RuntimeException("?"))).isTrue();
   }
+
+  @Test
+  void topicNotFound_isRetryable_onlyForATopicServedBefore() {
+    // The client's message carries the proxy's code.
+    Throwable topicGone =
+        new CompletionException(new NotFoundException(40402, "r", "topic not found"));
+    Throwable groupMissing = new NotFoundException(40403, "r", "consumer group not found");
+
+    assertThat(ExceptionClassifier.classify(topicGone, true)).isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(ExceptionClassifier.classify(topicGone, false)).isEqualTo(ErrorKind.NON_RETRYABLE);
+    assertThat(ExceptionClassifier.classify(groupMissing, true)).isEqualTo(ErrorKind.NON_RETRYABLE);
+    assertThat(ExceptionClassifier.classify(new BadRequestException(40001, "r", "bad"), true))
+        .isEqualTo(ErrorKind.NON_RETRYABLE);
+  }
+
+  @Test
+  void queueFailures_areBrokerSideAnswersOfALiveProxy_notAnUnreachableProxy() {
+    assertThat(
+            ExceptionClassifier.isQueueFailure(
+                new ExecutionException(
+                    new InternalErrorException(50001, "r", "connect to 127.0.0.1:1 failed"))))
+        .isTrue();
+    assertThat(ExceptionClassifier.isQueueFailure(new ProxyTimeoutException(50400, "r", "t")))
+        .isTrue();
+    assertThat(ExceptionClassifier.isQueueFailure(Status.UNAVAILABLE.asRuntimeException()))
+        .isFalse();
+    assertThat(ExceptionClassifier.isQueueFailure(new ConnectException("refused"))).isFalse();
+  }
 }

@@ -49,6 +49,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.rocketmq.client.apis.ClientException;
@@ -98,6 +99,8 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private final Object drained = new Object();
   private final Object lock = new Object();
   private final TransactionDispatch dispatch;
+  // Topics a send or replay succeeded for in this process: their "topic not found" is transient.
+  private final Set<String> servedTopics = ConcurrentHashMap.newKeySet();
   private volatile Producer producer;
   private volatile boolean closed;
 
@@ -144,7 +147,8 @@ public final class ReliableProducerImpl implements ReliableProducer {
     }
     if (store != null && config.replay().enabled()) {
       String owner = "replayer-" + UUID.randomUUID();
-      this.replayer = new Replayer(store, config.replay(), this::replaySend, owner);
+      this.replayer =
+          new Replayer(store, config.replay(), this::replaySend, owner, this::classifyFor);
       this.replayer.start();
     } else {
       this.replayer = null;
@@ -297,7 +301,9 @@ public final class ReliableProducerImpl implements ReliableProducer {
     return RetryConfig.custom()
         .maxAttempts(c.maxAttempts())
         .intervalBiFunction(IntervalBiFunction.ofIntervalFunction(backoff))
-        .retryOnException(ExceptionClassifier::isRetryable)
+        // settle() classifies first (knowing the topic) and never hands a non-retryable error
+        // to the retry context.
+        .retryOnException(e -> true)
         .build();
   }
 
@@ -309,8 +315,8 @@ public final class ReliableProducerImpl implements ReliableProducer {
         .failureRateThreshold(c.failureRateThreshold())
         .waitDurationInOpenState(c.waitInOpenState())
         .permittedNumberOfCallsInHalfOpenState(c.permittedCallsInHalfOpenState())
-        // A bad request says nothing about an outage.
-        .ignoreException(e -> !ExceptionClassifier.isRetryable(e))
+        // Only sends that ended unreachable after their retries are recorded as failures (see
+        // attempt/settle); a bad request is never recorded, so nothing is to be ignored here.
         .writableStackTraceEnabled(false)
         .build();
   }
@@ -539,19 +545,32 @@ public final class ReliableProducerImpl implements ReliableProducer {
       Job job, Retry.AsyncContext<SendReceipt> context, CompletableFuture<Attempted> result) {
     long remaining = job.deadline - System.nanoTime();
     if (remaining <= 0) {
+      circuitFailed(job, job.lastError);
       result.complete(Attempted.unreachable(job, "total deadline reached"));
       return;
     }
     if (closed) {
+      circuitReleased(job);
       result.complete(Attempted.unreachable(job, "producer closing"));
       return;
     }
-    if (circuit != null && !circuit.tryAcquirePermission()) {
-      result.complete(Attempted.unreachable(job, "circuit open"));
-      return;
+    if (circuit != null) {
+      if (!job.circuitPermit) {
+        // One permission per send, not per attempt: the circuit counts sends (see settle).
+        if (!circuit.tryAcquirePermission()) {
+          result.complete(Attempted.unreachable(job, "circuit open"));
+          return;
+        }
+        job.circuitPermit = true;
+        job.circuitStarted = System.nanoTime();
+      } else if (circuit.getState() == CircuitBreaker.State.OPEN) {
+        // Other sends found the cluster unreachable meanwhile: this one is stored now as well.
+        circuitReleased(job);
+        result.complete(Attempted.unreachable(job, "circuit open"));
+        return;
+      }
     }
     job.attempts.incrementAndGet();
-    long started = System.nanoTime();
     CompletableFuture<SendReceipt> future;
     try {
       future =
@@ -566,7 +585,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
         .whenComplete(
             (receipt, error) -> {
               try {
-                settle(job, context, result, receipt, error, started);
+                settle(job, context, result, receipt, error);
               } catch (RuntimeException | Error bug) {
                 // Never leave a caller waiting on a future that nobody completes.
                 result.completeExceptionally(bug);
@@ -579,33 +598,52 @@ public final class ReliableProducerImpl implements ReliableProducer {
       Retry.AsyncContext<SendReceipt> context,
       CompletableFuture<Attempted> result,
       SendReceipt receipt,
-      Throwable error,
-      long started) {
-    long took = System.nanoTime() - started;
+      Throwable error) {
     if (error == null) {
-      if (circuit != null) {
-        circuit.onSuccess(took, TimeUnit.NANOSECONDS);
+      circuitSucceeded(job);
+      String topic = job.message.topic();
+      if (!servedTopics.contains(topic)) {
+        servedTopics.add(topic);
       }
       context.onComplete();
       result.complete(Attempted.sent(receipt, job.attempts.get()));
       return;
     }
     Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-    if (circuit != null) {
-      circuit.onError(took, TimeUnit.NANOSECONDS, cause);
-    }
-    ErrorKind kind = ExceptionClassifier.classify(cause);
+    ErrorKind kind = classifyFor(job.message.topic(), cause);
     job.lastError = cause;
     job.lastKind = kind;
-    long delayMillis = context.onError(cause);
     if (kind == ErrorKind.NON_RETRYABLE) {
+      // A bad request says nothing about an outage.
+      circuitReleased(job);
       result.complete(Attempted.rejected(job));
-    } else if (delayMillis < 0) {
+      return;
+    }
+    if (!closed
+        && ExceptionClassifier.isQueueFailure(cause)
+        && job.queueRetries < config.retry().maxQueueRetries()) {
+      // One broker behind a live proxy failed: the proxy picks another queue for the next
+      // attempt, so it goes at once and does not use up an attempt of the backoff schedule.
+      job.queueRetries++;
+      try {
+        scheduler.execute(() -> attempt(job, context, result));
+        return;
+      } catch (RuntimeException rejected) {
+        circuitReleased(job);
+        result.complete(Attempted.unreachable(job, "producer closing"));
+        return;
+      }
+    }
+    long delayMillis = context.onError(cause);
+    if (delayMillis < 0) {
+      circuitFailed(job, cause);
       result.complete(Attempted.unreachable(job, "attempts exhausted"));
     } else if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis) >= job.deadline) {
+      circuitFailed(job, cause);
       result.complete(Attempted.unreachable(job, "total deadline reached"));
     } else if (closed) {
       // Closing: no backoff, the send is stored now.
+      circuitReleased(job);
       result.complete(Attempted.unreachable(job, "producer closing"));
     } else {
       try {
@@ -623,6 +661,43 @@ public final class ReliableProducerImpl implements ReliableProducer {
     }
   }
 
+  /**
+   * The outage detector counts sends, not attempts: a send that ended SENT is a success however
+   * many of its attempts failed, so one dead broker group in a cluster (whose queues the proxy
+   * keeps picking until its route refreshes) never opens the circuit while the live groups take the
+   * retries. Only a send that found the cluster unreachable through all its retries is a failure:
+   * an outage is the cluster refusing, not one queue failing.
+   */
+  private void circuitSucceeded(Job job) {
+    if (circuit != null && job.circuitPermit) {
+      job.circuitPermit = false;
+      circuit.onSuccess(System.nanoTime() - job.circuitStarted, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void circuitFailed(Job job, Throwable cause) {
+    if (circuit != null && job.circuitPermit) {
+      job.circuitPermit = false;
+      circuit.onError(
+          System.nanoTime() - job.circuitStarted,
+          TimeUnit.NANOSECONDS,
+          cause != null ? cause : new TimeoutException("total deadline reached"));
+    }
+  }
+
+  /** Gives back a send's permission without a verdict (bad request, closing). */
+  private void circuitReleased(Job job) {
+    if (circuit != null && job.circuitPermit) {
+      job.circuitPermit = false;
+      circuit.releasePermission();
+    }
+  }
+
+  /** The classifier, told whether the topic was served before in this process. */
+  ErrorKind classifyFor(String topic, Throwable error) {
+    return ExceptionClassifier.classify(error, servedTopics.contains(topic));
+  }
+
   private void runStoreTask(Runnable task) {
     try {
       storeExecutor.execute(task);
@@ -633,6 +708,17 @@ public final class ReliableProducerImpl implements ReliableProducer {
 
   /** Sends one stored entry for the replayer; the entry keeps its id and delivery time. */
   private CompletableFuture<SendReceipt> replaySend(StoredEntry entry) {
+    String topic = entry.message().topic();
+    return sendStored(entry)
+        .whenComplete(
+            (receipt, error) -> {
+              if (error == null && !servedTopics.contains(topic)) {
+                servedTopics.add(topic);
+              }
+            });
+  }
+
+  private CompletableFuture<SendReceipt> sendStored(StoredEntry entry) {
     Message message = ClientSupport.toClientMessage(provider, entry.message());
     if (entry.transactional()) {
       // The proxy rejects a plain send to a TRANSACTION topic: begin, send the half message,
@@ -770,7 +856,9 @@ public final class ReliableProducerImpl implements ReliableProducer {
    */
   public StoreReplay replay(FallbackStore other, ReplayConfig replay) {
     ensureOpen();
-    Replayer r = new Replayer(other, replay, this::replaySend, "replayer-" + UUID.randomUUID());
+    Replayer r =
+        new Replayer(
+            other, replay, this::replaySend, "replayer-" + UUID.randomUUID(), this::classifyFor);
     r.start();
     return new StoreReplay(r);
   }
@@ -1003,6 +1091,10 @@ public final class ReliableProducerImpl implements ReliableProducer {
     volatile Throwable lastError;
     volatile ErrorKind lastKind = ErrorKind.RETRYABLE;
     volatile ScheduledFuture<?> backoff;
+    // The circuit's permission for this send (taken at its first attempt) and when.
+    volatile boolean circuitPermit;
+    volatile long circuitStarted;
+    volatile int queueRetries;
 
     Job(
         ReliableMessage message,

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,7 @@ final class Replayer {
   private final Function<StoredEntry, CompletableFuture<?>> sender;
   private final String owner;
   private final TokenBucket bucket;
+  private final BiFunction<String, Throwable, ErrorKind> classifier;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wakeUp = lock.newCondition();
   private final List<String> acknowledged = new ArrayList<>();
@@ -78,6 +80,20 @@ final class Replayer {
       ReplayConfig config,
       Function<StoredEntry, CompletableFuture<?>> sender,
       String owner) {
+    this(store, config, sender, owner, (topic, error) -> ExceptionClassifier.classify(error));
+  }
+
+  /**
+   * A replayer whose errors are classified by the producer, which knows the topics it has seen
+   * served (their "topic not found" is retried, not parked).
+   */
+  Replayer(
+      FallbackStore store,
+      ReplayConfig config,
+      Function<StoredEntry, CompletableFuture<?>> sender,
+      String owner,
+      BiFunction<String, Throwable, ErrorKind> classifier) {
+    this.classifier = classifier;
     this.store = store;
     this.config = config;
     this.sender = sender;
@@ -273,7 +289,7 @@ final class Replayer {
       bucket.speedUp();
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      ErrorKind kind = ExceptionClassifier.classify(cause);
+      ErrorKind kind = classifier.apply(f.entry.message().topic(), cause);
       String error = cause.getClass().getSimpleName() + ": " + cause.getMessage();
       if (f.lane != null) {
         stoppedLanes.add(f.lane);

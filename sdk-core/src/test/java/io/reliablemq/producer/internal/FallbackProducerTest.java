@@ -96,10 +96,8 @@ class FallbackProducerTest {
   }
 
   @Test
-  void send_goesStraightToTheStore_whileTheCircuitIsOpen() {
-    for (int i = 0; i < 10; i++) {
-      fake.thenFail(Status.UNAVAILABLE.asRuntimeException());
-    }
+  void circuitStaysClosed_whenSendsSucceedAfterFailedAttempts() {
+    // One dead broker group of two: every other attempt fails, every send ends SENT.
     CircuitConfig circuit =
         CircuitConfig.custom()
             .slidingWindowSize(4)
@@ -107,8 +105,31 @@ class FallbackProducerTest {
             .waitInOpenState(Duration.ofMinutes(1))
             .build();
     ReliableProducerImpl p = producer(false, circuit);
-    p.send(message("1"));
-    p.send(message("2"));
+    for (int i = 0; i < 20; i++) {
+      fake.thenFail(Status.UNAVAILABLE.asRuntimeException());
+      assertThat(p.send(message("" + i)).status()).isEqualTo(SendStatus.SENT);
+    }
+
+    assertThat(p.circuitState()).isEqualTo("CLOSED");
+    assertThat(store.count()).isZero();
+  }
+
+  @Test
+  void send_goesStraightToTheStore_whileTheCircuitIsOpen() {
+    for (int i = 0; i < 10; i++) {
+      fake.thenFail(Status.UNAVAILABLE.asRuntimeException());
+    }
+    // The circuit counts sends: four sends that each failed both attempts open it.
+    CircuitConfig circuit =
+        CircuitConfig.custom()
+            .slidingWindowSize(4)
+            .minimumNumberOfCalls(4)
+            .waitInOpenState(Duration.ofMinutes(1))
+            .build();
+    ReliableProducerImpl p = producer(false, circuit);
+    for (int i = 0; i < 4; i++) {
+      assertThat(p.send(message("" + i)).status()).isEqualTo(SendStatus.STORED);
+    }
     assertThat(p.circuitState()).isEqualTo("OPEN");
     int sentBefore = fake.sent.size();
 
@@ -209,6 +230,27 @@ class FallbackProducerTest {
     assertThat(store.find(stored.reliableId()).orElseThrow().lastError())
         .hasValueSatisfying(e -> assertThat(e).contains("NotFoundException"));
     assertThat(p.fallback().orElseThrow().count(EntryState.PARKED)).isEqualTo(1);
+  }
+
+  @Test
+  void replayer_retriesTopicNotFound_forATopicServedBefore_insteadOfParking() throws Exception {
+    ReliableProducerImpl p = producer(true, noCircuit());
+    assertThat(p.send(message("served")).status()).isEqualTo(SendStatus.SENT);
+    // The store takes the next send; then a NameServer restarted empty forgets the topic for two
+    // replay attempts.
+    fake.thenFail(Status.UNAVAILABLE.asRuntimeException())
+        .thenFail(Status.UNAVAILABLE.asRuntimeException())
+        .thenFail(new NotFoundException(40402, "r", "topic not found"))
+        .thenFail(new NotFoundException(40402, "r", "topic not found"));
+    SendOutcome stored = p.send(message("x"));
+    assertThat(stored.status()).isEqualTo(SendStatus.STORED);
+
+    waitUntil(() -> store.count() == 0);
+    assertThat(store.count(EntryState.PARKED)).isZero();
+    assertThat(fake.sent)
+        .filteredOn(
+            m -> stored.reliableId().equals(m.getProperties().get(ReliableMessage.ID_PROPERTY)))
+        .hasSize(5);
   }
 
   private static String body(Message m) {

@@ -21,6 +21,7 @@ import org.apache.rocketmq.client.java.exception.InternalErrorException;
 import org.apache.rocketmq.client.java.exception.NotFoundException;
 import org.apache.rocketmq.client.java.exception.TooManyRequestsException;
 import org.apache.rocketmq.shaded.io.grpc.Status;
+import org.apache.rocketmq.shaded.io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;
 
 class ReliableProducerImplTest {
@@ -94,10 +95,82 @@ class ReliableProducerImplTest {
   }
 
   @Test
+  void send_triesTheNextQueueAtOnce_whenOneBrokerBehindTheProxyFails() {
+    // Round robin over a dead broker group's four queues, then a live one.
+    for (int i = 0; i < 4; i++) {
+      fake.thenFail(new InternalErrorException(50001, "r", "connect to 127.0.0.1:1 failed"));
+    }
+
+    SendOutcome outcome =
+        producer(
+                SendRetryConfig.custom()
+                    .maxAttempts(2)
+                    .initialBackoff(Duration.ofMinutes(1))
+                    .maxBackoff(Duration.ofMinutes(1))
+                    .totalDeadline(Duration.ofMinutes(5))
+                    .build())
+            .send(message());
+
+    // Five attempts with a one-minute backoff configured: none of them waited for it.
+    assertThat(outcome.status()).isEqualTo(SendStatus.SENT);
+    assertThat(outcome.attempts()).isEqualTo(5);
+    assertThat(outcome.elapsed()).isLessThan(Duration.ofMinutes(1));
+  }
+
+  @Test
+  void send_usesTheBackoffSchedule_onceTheQueueRetriesAreUsedUp() {
+    for (int i = 0; i < 3; i++) {
+      fake.thenFail(new InternalErrorException(50001, "r", "connect to 127.0.0.1:1 failed"));
+    }
+
+    assertThatThrownBy(
+            () ->
+                producer(
+                        SendRetryConfig.custom()
+                            .maxAttempts(1)
+                            .maxQueueRetries(2)
+                            .initialBackoff(Duration.ofMillis(1))
+                            .build())
+                    .send(message()))
+        .isInstanceOfSatisfying(
+            SendFailedException.class,
+            e -> {
+              assertThat(e.attempts()).isEqualTo(3);
+              assertThat(e.getMessage()).contains("attempts exhausted");
+            });
+  }
+
+  @Test
+  void send_retriesTopicNotFound_forATopicServedBefore() {
+    ReliableProducerImpl p = producer(fastRetry(3));
+    assertThat(p.send(message()).status()).isEqualTo(SendStatus.SENT);
+    // A NameServer restarted empty: the proxy answers TOPIC_NOT_FOUND for a while.
+    fake.thenFail(new NotFoundException(40402, "r", "topic not found"));
+
+    SendOutcome outcome = p.send(message());
+
+    assertThat(outcome.status()).isEqualTo(SendStatus.SENT);
+    assertThat(outcome.attempts()).isEqualTo(2);
+  }
+
+  @Test
+  void send_failsFast_onTopicNotFound_forATopicNeverServed() {
+    fake.thenFail(new NotFoundException(40402, "r", "topic not found"));
+
+    assertThatThrownBy(() -> producer(fastRetry(3)).send(message()))
+        .isInstanceOfSatisfying(
+            SendFailedException.class,
+            e -> {
+              assertThat(e.attempts()).isEqualTo(1);
+              assertThat(e.kind()).isEqualTo(ErrorKind.NON_RETRYABLE);
+            });
+  }
+
+  @Test
   void send_throwsSendFailed_afterMaxAttempts_withLastCause() {
     fake.thenFail(Status.UNAVAILABLE.asRuntimeException())
         .thenFail(Status.UNAVAILABLE.asRuntimeException())
-        .thenFail(new InternalErrorException(50000, "r", "boom"));
+        .thenFail(Status.DEADLINE_EXCEEDED.asRuntimeException());
 
     assertThatThrownBy(() -> producer(fastRetry(3)).send(message()))
         .isInstanceOfSatisfying(
@@ -105,7 +178,7 @@ class ReliableProducerImplTest {
             e -> {
               assertThat(e.attempts()).isEqualTo(3);
               assertThat(e.kind()).isEqualTo(ErrorKind.AMBIGUOUS);
-              assertThat(e.getCause()).isInstanceOf(InternalErrorException.class);
+              assertThat(e.getCause()).isInstanceOf(StatusRuntimeException.class);
               assertThat(e.getMessage()).contains("attempts exhausted");
             });
   }

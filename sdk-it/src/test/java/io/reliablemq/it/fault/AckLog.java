@@ -18,8 +18,16 @@ import java.util.List;
  * {@link #read} skips it.
  */
 final class AckLog implements AutoCloseable {
-  /** One acknowledged send. {@code group} is null outside FIFO. */
-  record Ack(String id, String status, int thread, long index, String group) {}
+  /**
+   * One acknowledged send. {@code group} is null outside FIFO; {@code atMillis} (wall clock when
+   * {@code send} returned) and {@code micros} (how long it took) are 0 when not logged.
+   */
+  record Ack(
+      String id, String status, int thread, long index, String group, long atMillis, long micros) {
+    Ack(String id, String status, int thread, long index, String group) {
+      this(id, status, thread, index, group, 0, 0);
+    }
+  }
 
   private final FileChannel channel;
 
@@ -45,6 +53,10 @@ final class AckLog implements AutoCloseable {
             + a.index()
             + ' '
             + (a.group() == null ? "-" : a.group())
+            + ' '
+            + a.atMillis()
+            + ' '
+            + a.micros()
             + '\n';
     ByteBuffer buf = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
     try {
@@ -79,7 +91,7 @@ final class AckLog implements AutoCloseable {
     }
     for (String line : text.substring(0, end).split("\n")) {
       String[] p = line.split(" ");
-      if (p.length != 6 || !p[0].equals("ACK")) {
+      if ((p.length != 6 && p.length != 8) || !p[0].equals("ACK")) {
         throw new IllegalStateException("malformed ack line: " + line);
       }
       acks.add(
@@ -88,7 +100,9 @@ final class AckLog implements AutoCloseable {
               p[2],
               Integer.parseInt(p[3]),
               Long.parseLong(p[4]),
-              p[5].equals("-") ? null : p[5]));
+              p[5].equals("-") ? null : p[5],
+              p.length == 8 ? Long.parseLong(p[6]) : 0,
+              p.length == 8 ? Long.parseLong(p[7]) : 0));
     }
     return acks;
   }

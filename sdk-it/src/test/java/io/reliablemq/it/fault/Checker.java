@@ -71,6 +71,17 @@ final class Checker {
      * @return the JSON text
      */
     String toJson(long seconds) {
+      return toJson(seconds, Map.of());
+    }
+
+    /**
+     * The figures as one JSON object with a scenario's own figures after the common ones.
+     *
+     * @param seconds how long the scenario took
+     * @param extra more fields, their values already JSON (numbers, quoted strings)
+     * @return the JSON text
+     */
+    String toJson(long seconds, Map<String, String> extra) {
       StringBuilder sample = new StringBuilder("[");
       for (int i = 0; i < lostSample.size(); i++) {
         sample.append(i == 0 ? "" : ", ").append(quote(lostSample.get(i)));
@@ -91,6 +102,7 @@ final class Checker {
       fields.put("faults", quote(faults));
       fields.put("lostSample", sample.toString());
       fields.put("seconds", Long.toString(seconds));
+      fields.putAll(extra);
       StringBuilder json = new StringBuilder("{\n");
       fields.forEach(
           (k, v) -> json.append("  ").append(quote(k)).append(": ").append(v).append(",\n"));
@@ -100,8 +112,17 @@ final class Checker {
 
     /** Writes {@link #toJson} to {@code <dir>/<scenario>.json}. */
     void writeJson(Path dir, long seconds) throws IOException {
+      writeJson(dir, seconds, Map.of());
+    }
+
+    /** Writes {@link #toJson(long, Map)} to {@code <dir>/<scenario>.json}. */
+    void writeJson(Path dir, long seconds, Map<String, String> extra) throws IOException {
       Files.createDirectories(dir);
-      Files.writeString(dir.resolve(scenario + ".json"), toJson(seconds));
+      Files.writeString(dir.resolve(scenario + ".json"), toJson(seconds, extra));
+    }
+
+    static String quoted(String s) {
+      return quote(s);
     }
 
     private static String quote(String s) {

@@ -72,6 +72,7 @@ public final class FaultProducerApp {
                   boolean fifo = i % 2 == 1;
                   String group = fifo ? "g" + thread : null;
                   SendOutcome o;
+                  long t0 = System.nanoTime();
                   try {
                     o =
                         producer.send(
@@ -82,12 +83,24 @@ public final class FaultProducerApp {
                   } catch (RuntimeException e) {
                     // Not acknowledged, so not owed: send this index again as a new message.
                     synchronized (out) {
-                      out.println("SEND-FAILED " + e.getClass().getSimpleName());
+                      out.println(
+                          "SEND-FAILED "
+                              + e.getClass().getSimpleName()
+                              + " "
+                              + System.currentTimeMillis());
                     }
                     pace(Math.max(pauseMs, 100));
                     continue;
                   }
-                  log.append(new AckLog.Ack(o.reliableId(), o.status().name(), thread, i, group));
+                  log.append(
+                      new AckLog.Ack(
+                          o.reliableId(),
+                          o.status().name(),
+                          thread,
+                          i,
+                          group,
+                          System.currentTimeMillis(),
+                          (System.nanoTime() - t0) / 1000));
                   i++;
                   pace(pauseMs);
                 }

@@ -3,6 +3,7 @@ package io.reliablemq.it.fault;
 import io.reliablemq.it.support.Await;
 import io.reliablemq.it.support.ChildJvm;
 import io.reliablemq.test.EmbeddedRocketMQ;
+import io.reliablemq.test.EmbeddedRocketMQCluster;
 import io.reliablemq.test.TopicType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +32,7 @@ final class FaultRun implements AutoCloseable {
   private final String scenario;
   private final long seed;
   private final EmbeddedRocketMQ mq;
+  private final EmbeddedRocketMQCluster cluster;
   private final Path work;
   private final Load load;
   private final String normalTopic = EmbeddedRocketMQ.uniqueName("fault-n");
@@ -44,9 +46,25 @@ final class FaultRun implements AutoCloseable {
   private long receivedByDead;
 
   FaultRun(String scenario, long seed, EmbeddedRocketMQ mq, Path work, Load load) {
+    this(scenario, seed, mq, null, work, load);
+  }
+
+  /** A run on a cluster: the producer and the consumer are given every proxy's endpoint. */
+  FaultRun(String scenario, long seed, EmbeddedRocketMQCluster cluster, Path work, Load load) {
+    this(scenario, seed, null, cluster, work, load);
+  }
+
+  private FaultRun(
+      String scenario,
+      long seed,
+      EmbeddedRocketMQ mq,
+      EmbeddedRocketMQCluster cluster,
+      Path work,
+      Load load) {
     this.scenario = scenario;
     this.seed = seed;
     this.mq = mq;
+    this.cluster = cluster;
     this.work = work;
     this.load = load;
     try {
@@ -58,10 +76,19 @@ final class FaultRun implements AutoCloseable {
 
   /** Creates the topics and groups, starts the consumer, then the producer. */
   void start() {
-    mq.createTopic(normalTopic, TopicType.NORMAL, 4);
-    mq.createTopic(fifoTopic, TopicType.FIFO, 4);
-    mq.createConsumerGroup(normalGroup, false);
-    mq.createConsumerGroup(fifoGroup, true);
+    if (cluster != null) {
+      cluster.createTopic(normalTopic, TopicType.NORMAL, 4);
+      cluster.createTopic(fifoTopic, TopicType.FIFO, 4);
+      cluster.createConsumerGroup(normalGroup, false);
+      cluster.createConsumerGroup(fifoGroup, true);
+      cluster.awaitRoute(normalTopic, Duration.ofSeconds(60));
+      cluster.awaitRoute(fifoTopic, Duration.ofSeconds(60));
+    } else {
+      mq.createTopic(normalTopic, TopicType.NORMAL, 4);
+      mq.createTopic(fifoTopic, TopicType.FIFO, 4);
+      mq.createConsumerGroup(normalGroup, false);
+      mq.createConsumerGroup(fifoGroup, true);
+    }
     startConsumer();
     startProducer();
     // A new group's first receive starts it at the queue's end, and the broker persists that
@@ -87,11 +114,46 @@ final class FaultRun implements AutoCloseable {
   }
 
   EmbeddedRocketMQ broker() {
+    if (mq == null) {
+      throw new IllegalStateException(scenario + " runs on a cluster");
+    }
     return mq;
   }
 
-  /** Brings the broker back unless it runs; after a SIGKILL this is a start on the same store. */
+  EmbeddedRocketMQCluster cluster() {
+    if (cluster == null) {
+      throw new IllegalStateException(scenario + " runs on one broker");
+    }
+    return cluster;
+  }
+
+  String scenario() {
+    return scenario;
+  }
+
+  String normalTopic() {
+    return normalTopic;
+  }
+
+  private String endpoints() {
+    return cluster != null ? cluster.endpoints() : mq.endpoints();
+  }
+
+  /**
+   * Brings the broker (or every node of the cluster) back unless it runs; after a SIGKILL this is a
+   * start on the same store.
+   */
   void brokerUp() {
+    if (cluster != null) {
+      for (String node : cluster.nodes()) {
+        if (!cluster.isRunning(node)) {
+          long t0 = System.nanoTime();
+          cluster.start(node);
+          fault(String.format("%s up in %.1f s", node, (System.nanoTime() - t0) / 1e9));
+        }
+      }
+      return;
+    }
     if (!mq.isRunning()) {
       long t0 = System.nanoTime();
       mq.restart();
@@ -107,7 +169,7 @@ final class FaultRun implements AutoCloseable {
             FaultProducerApp.class,
             work.resolve("store").toString(),
             ackFile().toString(),
-            mq.endpoints(),
+            endpoints(),
             normalTopic,
             fifoTopic,
             Integer.toString(load.threads()),
@@ -127,7 +189,7 @@ final class FaultRun implements AutoCloseable {
             work,
             FaultConsumerApp.class,
             work.resolve("business").toString(),
-            mq.endpoints(),
+            endpoints(),
             normalGroup,
             normalTopic,
             fifoGroup,
@@ -244,7 +306,12 @@ final class FaultRun implements AutoCloseable {
     return r;
   }
 
-  private Path ackFile() {
+  /** The lines the current and earlier producers printed when a send threw. */
+  synchronized List<String> sendFailures() {
+    return producer.lines().stream().filter(l -> l.startsWith("SEND-FAILED ")).toList();
+  }
+
+  Path ackFile() {
     return work.resolve("acks.log");
   }
 

@@ -29,14 +29,32 @@ final class Nemesis {
     /** SIGKILL the consumer while it commits, start it again after up to 2 s. */
     CONSUMER_KILL,
     /** SIGSTOP the consumer for 1 to 3 s (its leases and invisibility run out meanwhile). */
-    CONSUMER_PAUSE
+    CONSUMER_PAUSE,
+    /**
+     * Cluster: SIGKILL every node of broker group b and keep it down for {@link #GROUP_DOWN}
+     * (longer than the proxies' 20 s route refresh, so its queues leave the routes and its FIFO
+     * groups move to group a), then restart it.
+     */
+    BROKER_GROUP_KILL,
+    /**
+     * Cluster: SIGKILL the NameServer, keep it down 2 to 5 s, start it again empty: until the
+     * brokers register again (up to 30 s) it answers TOPIC_NOT_EXIST, which a proxy refreshing its
+     * route then caches.
+     */
+    NAMESERVER_RESTART,
+    /** Cluster: SIGKILL proxy-0 of two, keep it down 3 to 6 s, start it again. */
+    PROXY_KILL
   }
+
+  /** How long {@link Fault#BROKER_GROUP_KILL} keeps the group down. */
+  static final Duration GROUP_DOWN = Duration.ofSeconds(25);
 
   private static final Duration PROGRESS = Duration.ofSeconds(60);
 
   private final Random random;
   private final FaultRun run;
   private final Map<Fault, Integer> done = new EnumMap<>(Fault.class);
+  private final Map<Fault, Long> firstAt = new EnumMap<>(Fault.class);
   private final long started = System.nanoTime();
 
   Nemesis(Random random, FaultRun run) {
@@ -80,9 +98,41 @@ final class Nemesis {
     return done;
   }
 
+  /** Wall-clock time (ms) of the first injection of each fault. */
+  Map<Fault, Long> firstAt() {
+    return firstAt;
+  }
+
   private void inject(Fault f) {
     run.fault(f + "@" + (System.nanoTime() - started) / 100_000_000 / 10.0 + "s");
+    firstAt.putIfAbsent(f, System.currentTimeMillis());
     switch (f) {
+      case BROKER_GROUP_KILL -> {
+        List<String> group =
+            run.cluster().nodes().stream().filter(n -> n.startsWith("broker-b")).toList();
+        group.forEach(run.cluster()::kill);
+        FaultRun.sleep(GROUP_DOWN.toMillis());
+        run.brokerUp();
+      }
+      case NAMESERVER_RESTART -> {
+        long pid = run.cluster().pid("namesrv-0");
+        run.cluster().kill("namesrv-0");
+        FaultRun.sleep(2000 + random.nextInt(3000));
+        run.cluster().start("namesrv-0");
+        if (run.cluster().pid("namesrv-0") == pid) {
+          throw new AssertionError("namesrv-0 was not restarted");
+        }
+        run.fault("namesrv-0 restarted empty");
+      }
+      case PROXY_KILL -> {
+        run.cluster().kill("proxy-0");
+        run.awaitProducerProgress(50, PROGRESS);
+        if (!run.awaitConsumerProgress(20, PROGRESS)) {
+          throw new AssertionError("nothing consumed while proxy-0 was down");
+        }
+        FaultRun.sleep(3000 + random.nextInt(3000));
+        run.brokerUp();
+      }
       case BROKER_KILL -> {
         run.broker().kill();
         FaultRun.sleep(random.nextInt(1500));

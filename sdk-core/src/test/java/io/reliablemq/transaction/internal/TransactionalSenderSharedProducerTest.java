@@ -162,9 +162,12 @@ class TransactionalSenderSharedProducerTest {
         TransactionalSenderImpl sender =
             TransactionalSenderImpl.create(
                 senderConfig(retry(3, Duration.ofSeconds(5))), producer)) {
-      // Plain sends fail: the circuit the half messages share opens.
-      assertThatThrownBy(() -> producer.send(message("p-3")))
-          .isInstanceOf(SendFailedException.class);
+      // Two plain sends fail all their attempts: the circuit the half messages share opens (it
+      // counts sends, not attempts).
+      for (String id : new String[] {"p-3", "p-4"}) {
+        assertThatThrownBy(() -> producer.send(message(id)))
+            .isInstanceOf(SendFailedException.class);
+      }
       assertThat(producer.circuitState()).isEqualTo("OPEN");
 
       assertThatThrownBy(() -> sender.send(message("t-3"), c -> order(c, "t-3")))

@@ -676,6 +676,12 @@ public final class ReliableProducerImpl implements ReliableProducer {
   }
 
   private void circuitFailed(Job job, Throwable cause) {
+    if (job.message.messageGroup().isPresent() && ExceptionClassifier.isQueueFailure(cause)) {
+      // A FIFO message goes to its group's one queue every attempt: that queue's broker failing
+      // says nothing about the others, which keep taking the rest of the traffic.
+      circuitReleased(job);
+      return;
+    }
     if (circuit != null && job.circuitPermit) {
       job.circuitPermit = false;
       circuit.onError(

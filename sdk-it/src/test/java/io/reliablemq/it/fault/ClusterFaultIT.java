@@ -18,7 +18,6 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The zero-loss fault suite on a real cluster: one NameServer, two broker groups, two proxies in
@@ -43,8 +42,6 @@ class ClusterFaultIT {
   private static final long WINDOW_MS = 60_000;
 
   private static EmbeddedRocketMQCluster cluster;
-
-  @TempDir Path work;
 
   @BeforeAll
   static void startCluster() {
@@ -114,7 +111,9 @@ class ClusterFaultIT {
     cluster.createTopic(rawTopic, TopicType.NORMAL, 4);
     cluster.awaitRoute(rawTopic, Duration.ofSeconds(60));
     List<String> sendFailures;
-    try (FaultRun run = new FaultRun(scenario, SEED, cluster, work.resolve(scenario), load);
+    // Kept under target/ (not a temporary directory): a failed scenario's logs stay to be read.
+    Path dir = Path.of("target", "fault-work", scenario + "-" + System.currentTimeMillis());
+    try (FaultRun run = new FaultRun(scenario, SEED, cluster, dir, load);
         RawSender raw = new RawSender(cluster.endpoints(), rawTopic, 15)) {
       run.start();
       nemesis = new Nemesis(random, run);

@@ -337,6 +337,17 @@ final class FaultRun implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    // What the applications printed, next to their stderr and client logs, for a failed run.
+    try {
+      if (producer != null) {
+        Files.write(work.resolve("producer.out"), producer.lines());
+      }
+      for (int i = 0; i < consumers.size(); i++) {
+        Files.write(work.resolve("consumer-" + i + ".out"), consumers.get(i).lines());
+      }
+    } catch (IOException e) {
+      System.out.println(scenario + ": could not keep the applications' output: " + e);
+    }
     if (producer != null) {
       producer.close();
     }

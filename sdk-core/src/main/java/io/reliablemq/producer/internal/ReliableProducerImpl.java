@@ -98,6 +98,8 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private final Object drained = new Object();
   private final Object lock = new Object();
   private final TransactionDispatch dispatch;
+  // The order guard's memory of each message group's last accepted message.
+  private final GroupChain chain;
   private volatile Producer producer;
   private volatile boolean closed;
 
@@ -118,6 +120,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
     this.provider = provider;
     this.factory = factory;
     this.validator = new MessageValidator(config.limits());
+    this.chain = new GroupChain(validator);
     this.retry = Retry.of("reliablemq-send", retryConfig(config.retry()));
     this.circuit =
         config.circuit().enabled()
@@ -417,7 +420,8 @@ public final class ReliableProducerImpl implements ReliableProducer {
   }
 
   private ReliableMessage resolve(ReliableMessage message) {
-    return validator.validate(message, config.idGenerator().nextId(), config.clock().instant());
+    return chain.stamp(
+        validator.validate(message, config.idGenerator().nextId(), config.clock().instant()));
   }
 
   private Job job(ReliableMessage resolved, long start, CapacityReservation reservation) {
@@ -459,6 +463,9 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private void concludeInBackground(Job job, CompletableFuture<Attempted> attempts) {
     attempts.whenComplete(
         (result, error) -> {
+          if (result != null && result.status == Attempted.Status.SENT) {
+            chain.accepted(job.message);
+          }
           if (result == null || result.status != Attempted.Status.UNREACHABLE || store == null) {
             finish(job);
             return;
@@ -490,6 +497,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private SendOutcome conclude(Job job, Attempted result) {
     switch (result.status) {
       case SENT:
+        chain.accepted(job.message);
         return new SendOutcome(
             SendStatus.SENT,
             job.message.topic(),
@@ -510,6 +518,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
 
   private SendOutcome storeNow(Job job, String reason, Throwable lastError) {
     store.append(job.message, false, job.reservation);
+    chain.accepted(job.message);
     if (log.isDebugEnabled()) {
       log.debug(
           "Stored message {} of topic {} in the fallback store ({}{})",

@@ -76,6 +76,10 @@ import org.slf4j.LoggerFactory;
  * exhausted, deadline reached or circuit open: stored when a fallback store is configured). A
  * synchronous send appends to the store on the caller's thread, so that concurrent callers share
  * the store's group commits.
+ *
+ * <p>A message with a message group is stamped on resolve with its group's last accepted id, and
+ * remembered when it ends SENT or STORED ({@link GroupChain}, the producer half of the order
+ * guard).
  */
 public final class ReliableProducerImpl implements ReliableProducer {
   private static final Logger log = LoggerFactory.getLogger(ReliableProducerImpl.class);

@@ -28,6 +28,18 @@ import java.util.Optional;
  * the message's invisibility itself, ahead by 10 s, for at most 3 h ({@code
  * ProxyConfig.renewMaxTimeMillis}); a handler running longer than that sees the message delivered
  * again elsewhere, where the live lease answers FAILURE until this handler finishes.
+ *
+ * <p><b>Order guard.</b> A FIFO message that carries {@value
+ * io.reliablemq.message.ReliableMessage#PREVIOUS_ID_PROPERTY} (the id of the previous message of
+ * its group that its producer accepted) is held, its handler not run and the message not
+ * acknowledged, until that predecessor is CONSUMED in this group's dedup records, for at most
+ * {@link #orderGuardWait()} (default 60 s); then it is processed anyway and the gap is counted
+ * ({@code reliablemq.consume.order.gaps}) and logged. This keeps a message group in order when the
+ * proxy moved it to another queue while older messages still waited on the old one (a broker group
+ * died and came back). The wait runs on the consumption thread under the claim's renewed lease; the
+ * guard applies only with the {@link DedupKeyExtractor#standard() standard} key (the predecessor is
+ * known by its id only) and to topics subscribed with {@code *} (a tag filter may never deliver the
+ * predecessor). See docs/guarantees.md.
  */
 public final class DedupConfig {
   /** The broker's retry horizon with default group settings, in seconds (see the class comment). */
@@ -35,6 +47,9 @@ public final class DedupConfig {
 
   /** The default TTL of a CONSUMED record. */
   public static final Duration DEFAULT_TTL = Duration.ofHours(24);
+
+  /** The default longest wait of a FIFO message for its predecessor (the order guard). */
+  public static final Duration DEFAULT_ORDER_GUARD_WAIT = Duration.ofSeconds(60);
 
   private static final DedupConfig DISABLED = new Builder(null).build();
 
@@ -47,6 +62,7 @@ public final class DedupConfig {
   private final Duration cacheTtl;
   private final StoreUnavailablePolicy unavailablePolicy;
   private final Duration purgeInterval;
+  private final Duration orderGuardWait;
   private final Clock clock;
   private final Ticker ticker;
 
@@ -60,6 +76,7 @@ public final class DedupConfig {
     this.cacheTtl = b.cacheTtl;
     this.unavailablePolicy = b.unavailablePolicy;
     this.purgeInterval = b.purgeInterval;
+    this.orderGuardWait = b.orderGuardWait;
     this.clock = b.clock;
     this.ticker = b.ticker;
   }
@@ -184,6 +201,16 @@ public final class DedupConfig {
   }
 
   /**
+   * The longest a FIFO message waits for its predecessor before it is processed anyway (the order
+   * guard, see the class comment).
+   *
+   * @return the wait, {@link Duration#ZERO} when the guard is off
+   */
+  public Duration orderGuardWait() {
+    return orderGuardWait;
+  }
+
+  /**
    * The clock of leases and expiry.
    *
    * @return the clock
@@ -216,12 +243,16 @@ public final class DedupConfig {
             + cacheTtl
             + ", unavailablePolicy="
             + unavailablePolicy
+            + ", orderGuardWait="
+            + orderGuardWait
             + '}'
         : "DedupConfig{disabled}";
   }
 
   /** Builder of {@link DedupConfig}. */
   public static final class Builder {
+    // Far below the proxy's 3 h limit on renewing a message's invisibility.
+    private static final Duration MAX_WAIT = Duration.ofHours(1);
     private final DedupStore store;
     private DedupKeyExtractor keyExtractor = DedupKeyExtractor.standard();
     private Duration ttl = DEFAULT_TTL;
@@ -231,6 +262,7 @@ public final class DedupConfig {
     private Duration cacheTtl;
     private StoreUnavailablePolicy unavailablePolicy = StoreUnavailablePolicy.FAIL_CLOSED;
     private Duration purgeInterval = Duration.ofMinutes(10);
+    private Duration orderGuardWait = DEFAULT_ORDER_GUARD_WAIT;
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.systemTicker();
 
@@ -330,6 +362,20 @@ public final class DedupConfig {
     public Builder purgeInterval(Duration purgeInterval) {
       this.purgeInterval =
           range("purgeInterval", purgeInterval, Duration.ofSeconds(1), Duration.ofDays(1));
+      return this;
+    }
+
+    /**
+     * Sets the longest a FIFO message waits for its predecessor (the order guard). It should cover
+     * how long a broker group may stay down: a predecessor on a dead broker arrives when it
+     * returns. While a message waits, its queue waits behind it and it occupies a consumption
+     * thread.
+     *
+     * @param wait 0 (guard off) to 1 hour
+     * @return this builder
+     */
+    public Builder orderGuardWait(Duration wait) {
+      this.orderGuardWait = range("orderGuardWait", wait, Duration.ZERO, MAX_WAIT);
       return this;
     }
 

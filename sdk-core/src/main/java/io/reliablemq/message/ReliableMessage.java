@@ -27,6 +27,15 @@ public final class ReliableMessage {
   /** The user property that carries the logical id through the broker to consumers. */
   public static final String ID_PROPERTY = "reliablemq_id";
 
+  /**
+   * The system property that carries, on a message with a message group, the {@value #ID_PROPERTY}
+   * of the previous message of the same topic and group that the same producer accepted ({@code
+   * SENT} or {@code STORED}). The producer sets it after validation; consumers with dedup hold a
+   * FIFO message until its predecessor was processed (the order guard, see docs/guarantees.md).
+   * Absent when the producer remembers no predecessor.
+   */
+  public static final String PREVIOUS_ID_PROPERTY = "reliablemq_prev";
+
   private final String topic;
   private final byte[] body;
   private final String tag;

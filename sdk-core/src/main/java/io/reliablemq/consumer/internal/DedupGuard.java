@@ -11,6 +11,8 @@ import io.reliablemq.consumer.ReceivedMessage;
 import io.reliablemq.consumer.StoreUnavailablePolicy;
 import io.reliablemq.dedup.ClaimResult;
 import io.reliablemq.dedup.DedupKey;
+import io.reliablemq.dedup.DedupRecord;
+import io.reliablemq.dedup.DedupState;
 import io.reliablemq.dedup.DedupStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -27,6 +29,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +52,9 @@ import org.slf4j.LoggerFactory;
  * that fails after the work succeeded still answers SUCCESS: the effect happened, and FAILURE would
  * only bring the message back to this owner's live claim and run it again; the key is cached so
  * this instance at least skips it, and the claim's lease runs out on its own.
+ *
+ * <p>Between an owning claim and the work, a FIFO message stamped with its predecessor waits for it
+ * ({@link OrderGuard}) under the same lease renewal that covers a long handler.
  *
  * <p>Lease renewals run on the scheduler the caller hands in; the purge of expired records runs on
  * a thread of its own ({@link #startPurging}), so a long purge never holds a renewal back past the
@@ -88,6 +94,7 @@ public final class DedupGuard implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final Cache<DedupKey, Boolean> consumed;
+  private final OrderGuard order;
   private final Set<DedupKey> inFlight = ConcurrentHashMap.newKeySet();
   private final Object purgeLock = new Object();
   private ScheduledExecutorService purger;
@@ -121,6 +128,29 @@ public final class DedupGuard implements AutoCloseable {
       boolean marksInWork,
       ScheduledExecutorService scheduler,
       MeterRegistry registry) {
+    this(config, scope, owner, marksInWork, scheduler, registry, topic -> true);
+  }
+
+  /**
+   * Creates a guard whose order guard covers only some topics.
+   *
+   * @param config the dedup settings (may be disabled)
+   * @param scope the consumer group
+   * @param owner this instance's owner id
+   * @param marksInWork true in the transactional mode: the work writes the mark itself
+   * @param scheduler runs lease extensions (and nothing slow: a late extension may lose a lease)
+   * @param registry where metrics go, or null
+   * @param orderGuardedTopic whether FIFO messages of a topic wait for their predecessor (false for
+   *     a topic subscribed with a tag filter, which may never deliver the predecessor)
+   */
+  public DedupGuard(
+      DedupConfig config,
+      String scope,
+      String owner,
+      boolean marksInWork,
+      ScheduledExecutorService scheduler,
+      MeterRegistry registry,
+      Predicate<String> orderGuardedTopic) {
     this.config = Objects.requireNonNull(config, "config");
     this.store = config.store().orElse(null);
     this.scope = Objects.requireNonNull(scope, "scope");
@@ -135,6 +165,13 @@ public final class DedupGuard implements AutoCloseable {
             .ticker(config.ticker())
             .recordStats()
             .build();
+    this.order =
+        new OrderGuard(
+            store == null ? Duration.ZERO : config.orderGuardWait(),
+            clock,
+            Objects.requireNonNull(orderGuardedTopic, "orderGuardedTopic"),
+            scope,
+            registry);
     if (registry != null) {
       // Created once here, never per message.
       this.successTimer = consumeTimer(registry, "success");
@@ -256,6 +293,7 @@ public final class DedupGuard implements AutoCloseable {
     switch (claim.status()) {
       case ALREADY_CONSUMED:
         consumed.put(key, Boolean.TRUE);
+        order.consumed(key);
         return Result.DUPLICATE;
       case HELD_BY_OTHER:
         busy.increment();
@@ -265,6 +303,17 @@ public final class DedupGuard implements AutoCloseable {
         break;
     }
     ScheduledFuture<?> renewal = scheduleRenewal(key);
+    try {
+      order.awaitPredecessor(message, key, this::isConsumed);
+    } catch (InterruptedException | OrderGuard.ClosingException e) {
+      renewal.cancel(false);
+      // Released before the interrupt is restored: an interrupted JDBC call may fail.
+      releaseQuietly(key);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      return Result.FAILURE;
+    }
     Instant expiresAt;
     try {
       expiresAt = clock.instant().plus(config.ttl());
@@ -283,7 +332,32 @@ public final class DedupGuard implements AutoCloseable {
       markAfterSuccess(key, expiresAt);
     }
     consumed.put(key, Boolean.TRUE);
+    order.consumed(key);
     return Result.SUCCESS;
+  }
+
+  /** Whether a key is CONSUMED and live: the cache, else the store; a failing store says no. */
+  private boolean isConsumed(DedupKey key) {
+    if (consumed.getIfPresent(key) != null) {
+      return true;
+    }
+    try {
+      Instant now = clock.instant();
+      boolean live =
+          store
+              .find(key)
+              .filter(r -> r.state() == DedupState.CONSUMED)
+              .flatMap(DedupRecord::expiresAt)
+              .filter(now::isBefore)
+              .isPresent();
+      if (live) {
+        consumed.put(key, Boolean.TRUE);
+      }
+      return live;
+    } catch (RuntimeException e) {
+      LOG.debug("Cannot read the dedup record of {}: {}", key, e.toString());
+      return false;
+    }
   }
 
   private void markAfterSuccess(DedupKey key, Instant expiresAt) {
@@ -368,6 +442,7 @@ public final class DedupGuard implements AutoCloseable {
    */
   @Override
   public void close() {
+    order.close();
     synchronized (purgeLock) {
       closed = true;
       if (purger != null) {
@@ -433,6 +508,23 @@ public final class DedupGuard implements AutoCloseable {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JVM", e);
     }
+  }
+
+  /**
+   * Ends the order guard's waits now: held messages answer FAILURE (not acknowledged, redelivered)
+   * instead of holding consumption threads that a closing client waits for. Idempotent.
+   */
+  public void stopWaiting() {
+    order.close();
+  }
+
+  /**
+   * The order guard, for tests.
+   *
+   * @return the order guard
+   */
+  OrderGuard order() {
+    return order;
   }
 
   /**

@@ -115,7 +115,8 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
             owner,
             marksInWork,
             scheduler,
-            config.meterRegistry().orElse(null));
+            config.meterRegistry().orElse(null),
+            topic -> "*".equals(config.subscriptions().getOrDefault(topic, "*").trim()));
     PushConsumer started;
     try {
       started = factory.start(config, listener);
@@ -355,6 +356,8 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
         connectTask.cancel(false);
       }
     }
+    // Held FIFO messages give their consumption threads back first: the client waits for them.
+    guard.stopWaiting();
     if (started != null) {
       BoundedClose.close(started, "push-consumer", CLOSE_TIMEOUT);
     }

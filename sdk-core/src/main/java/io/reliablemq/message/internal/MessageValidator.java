@@ -224,6 +224,42 @@ public final class MessageValidator {
     }
   }
 
+  /**
+   * Whether a validated message has room, within the broker's property limits, for one more SDK
+   * property added after validation. The SDK's own stamps must never make the proxy reject a
+   * message that passed validation, so a stamp that does not fit is left out instead.
+   *
+   * @param resolved a message this validator accepted (id assigned)
+   * @param key the SDK property key
+   * @param value its value
+   * @return true when the message stays within {@link MessageLimits} with the property added
+   */
+  public boolean hasRoomFor(ReliableMessage resolved, String key, String value) {
+    Map<String, String> properties = resolved.properties();
+    // The user's properties, the id property and the new one.
+    if (properties.size() + 2 > limits.maxPropertyCount()) {
+      return false;
+    }
+    String id = resolved.id().orElse("");
+    long chars = ReliableMessage.ID_PROPERTY.length() + id.length() + key.length() + value.length();
+    for (Map.Entry<String, String> e : properties.entrySet()) {
+      chars += e.getKey().length() + e.getValue().length();
+    }
+    // A char is at most 3 UTF-8 bytes: the common case needs no encoding at all.
+    if (chars * 3 <= limits.maxPropertyBytes()) {
+      return true;
+    }
+    long bytes =
+        utf8Length(ReliableMessage.ID_PROPERTY)
+            + utf8Length(id)
+            + utf8Length(key)
+            + utf8Length(value);
+    for (Map.Entry<String, String> e : properties.entrySet()) {
+      bytes += utf8Length(e.getKey()) + utf8Length(e.getValue());
+    }
+    return bytes <= limits.maxPropertyBytes();
+  }
+
   private void checkGroup(String group) {
     if (group.isBlank()) {
       throw new InvalidMessageException("messageGroup", "not blank", "was blank");

@@ -77,6 +77,10 @@ import org.slf4j.LoggerFactory;
  * exhausted, deadline reached or circuit open: stored when a fallback store is configured). A
  * synchronous send appends to the store on the caller's thread, so that concurrent callers share
  * the store's group commits.
+ *
+ * <p>A message with a message group is stamped on resolve with its group's last accepted id, and
+ * remembered when it ends SENT or STORED ({@link GroupChain}, the producer half of the order
+ * guard).
  */
 public final class ReliableProducerImpl implements ReliableProducer {
   private static final Logger log = LoggerFactory.getLogger(ReliableProducerImpl.class);
@@ -101,6 +105,8 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private final TransactionDispatch dispatch;
   // Topics a send or replay succeeded for in this process: their "topic not found" is transient.
   private final Set<String> servedTopics = ConcurrentHashMap.newKeySet();
+  // The order guard's memory of each message group's last accepted message.
+  private final GroupChain chain;
   private volatile Producer producer;
   private volatile boolean closed;
 
@@ -121,6 +127,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
     this.provider = provider;
     this.factory = factory;
     this.validator = new MessageValidator(config.limits());
+    this.chain = new GroupChain(validator);
     this.retry = Retry.of("reliablemq-send", retryConfig(config.retry()));
     this.circuit =
         config.circuit().enabled()
@@ -423,7 +430,8 @@ public final class ReliableProducerImpl implements ReliableProducer {
   }
 
   private ReliableMessage resolve(ReliableMessage message) {
-    return validator.validate(message, config.idGenerator().nextId(), config.clock().instant());
+    return chain.stamp(
+        validator.validate(message, config.idGenerator().nextId(), config.clock().instant()));
   }
 
   private Job job(ReliableMessage resolved, long start, CapacityReservation reservation) {
@@ -465,6 +473,9 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private void concludeInBackground(Job job, CompletableFuture<Attempted> attempts) {
     attempts.whenComplete(
         (result, error) -> {
+          if (result != null && result.status == Attempted.Status.SENT) {
+            chain.accepted(job.message);
+          }
           if (result == null || result.status != Attempted.Status.UNREACHABLE || store == null) {
             finish(job);
             return;
@@ -496,6 +507,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private SendOutcome conclude(Job job, Attempted result) {
     switch (result.status) {
       case SENT:
+        chain.accepted(job.message);
         return new SendOutcome(
             SendStatus.SENT,
             job.message.topic(),
@@ -516,6 +528,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
 
   private SendOutcome storeNow(Job job, String reason, Throwable lastError) {
     store.append(job.message, false, job.reservation);
+    chain.accepted(job.message);
     if (log.isDebugEnabled()) {
       log.debug(
           "Stored message {} of topic {} in the fallback store ({}{})",

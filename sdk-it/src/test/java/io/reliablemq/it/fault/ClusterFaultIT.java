@@ -112,7 +112,9 @@ class ClusterFaultIT {
     cluster.awaitRoute(rawTopic, Duration.ofSeconds(60));
     List<String> sendFailures;
     // Kept under target/ (not a temporary directory): a failed scenario's logs stay to be read.
-    Path dir = Path.of("target", "fault-work", scenario + "-" + System.currentTimeMillis());
+    Path dir =
+        Path.of("target", "fault-work", scenario + "-" + System.currentTimeMillis())
+            .toAbsolutePath();
     try (FaultRun run = new FaultRun(scenario, SEED, cluster, dir, load);
         RawSender raw = new RawSender(cluster.endpoints(), rawTopic, 15)) {
       run.start();

@@ -170,7 +170,9 @@ public final class EmbeddedRocketMQCluster implements AutoCloseable {
   /**
    * Starts every node and blocks until the NameServers run, every broker is registered with every
    * NameServer and every proxy accepts connections. NameServers start first; brokers and proxies
-   * then start side by side.
+   * then start side by side. With replicas, the brokers wait for a controller leader, each group's
+   * first node starts first and becomes its master, and the replicas start next: this returns once
+   * every replica is in its master's in-sync set (see {@link #awaitInSync}).
    *
    * @return this
    * @throws IllegalStateException if already started or closed, or a node failed to start (every
@@ -832,8 +834,10 @@ public final class EmbeddedRocketMQCluster implements AutoCloseable {
 
   /**
    * Starts a stopped or killed node on its ports and store and blocks until it is ready (a broker:
-   * registered with every running NameServer). A restarted NameServer is empty until the brokers
-   * register again on their own period.
+   * registered with every running NameServer; in controller mode it has its role first, and a
+   * replica, such as a former master, is in the master's in-sync set). A restarted NameServer is
+   * empty until the brokers register again on their own period (and its embedded controller
+   * recovers its state from its store).
    *
    * @param node the node's name
    * @throws IllegalStateException if it is running, the cluster was never started or is closed, or

@@ -30,6 +30,15 @@ public @interface ClusterLayout {
   int brokerGroups() default 2;
 
   /**
+   * How many replicas each broker group has besides its first node ({@code broker-a-1}, ...); more
+   * than 0 runs the cluster in controller mode, see {@link
+   * EmbeddedRocketMQCluster.Builder#replicasPerGroup}.
+   *
+   * @return the count
+   */
+  int replicasPerGroup() default 0;
+
+  /**
    * How many proxies in CLUSTER mode.
    *
    * @return the count

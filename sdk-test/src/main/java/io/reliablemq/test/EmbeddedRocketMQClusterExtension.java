@@ -71,6 +71,8 @@ public final class EmbeddedRocketMQClusterExtension implements ParameterResolver
     return l.nameServers()
         + "/"
         + l.brokerGroups()
+        + "x"
+        + l.replicasPerGroup()
         + "/"
         + l.proxies()
         + Arrays.toString(l.brokerProperties())
@@ -83,6 +85,7 @@ public final class EmbeddedRocketMQClusterExtension implements ParameterResolver
       builder
           .nameServers(layout.nameServers())
           .brokerGroups(layout.brokerGroups())
+          .replicasPerGroup(layout.replicasPerGroup())
           .proxies(layout.proxies());
       apply("brokerProperties", layout.brokerProperties(), builder::brokerProperty);
       apply("proxyProperties", layout.proxyProperties(), builder::proxyProperty);

@@ -26,6 +26,63 @@ class EmbeddedRocketMQClusterTest {
   }
 
   @Test
+  void replicasPerGroup_namesEachGroupsReplicasAfterItsFirstNode() {
+    try (EmbeddedRocketMQCluster cluster =
+        EmbeddedRocketMQCluster.builder().brokerGroups(2).replicasPerGroup(2).build()) {
+      assertThat(cluster.nodes())
+          .containsExactly(
+              "namesrv-0",
+              "broker-a",
+              "broker-a-1",
+              "broker-a-2",
+              "broker-b",
+              "broker-b-1",
+              "broker-b-2",
+              "proxy-0");
+      assertThat(cluster.brokerGroups()).containsExactly("broker-a", "broker-b");
+      assertThat(cluster.groupNodes("broker-b"))
+          .containsExactly("broker-b", "broker-b-1", "broker-b-2");
+      assertThat(cluster.nodeDir("broker-a-1")).isEqualTo(cluster.workDir().resolve("broker-a-1"));
+      // Nothing runs: no node is master.
+      assertThat(cluster.master("broker-a")).isEmpty();
+      assertThatThrownBy(() -> cluster.groupNodes("broker-a-1"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("broker-a-1");
+      assertThatThrownBy(
+              () -> cluster.awaitFailover("broker-a", "broker-b-1", Duration.ofSeconds(1)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("not a node of broker-a");
+    }
+  }
+
+  @Test
+  void withoutReplicas_aGroupIsItsOneNode() {
+    try (EmbeddedRocketMQCluster cluster = EmbeddedRocketMQCluster.builder().build()) {
+      assertThat(cluster.groupNodes("broker-a")).containsExactly("broker-a");
+      assertThat(cluster.master("broker-a")).isEmpty();
+    }
+  }
+
+  @Test
+  void builderRejectsReplicationSettingsOutOfRange_namingTheFieldAndTheLimit() {
+    EmbeddedRocketMQCluster.Builder b = EmbeddedRocketMQCluster.builder();
+    assertThatThrownBy(() -> b.replicasPerGroup(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("replicasPerGroup")
+        .hasMessageContaining("0..4");
+    assertThatThrownBy(() -> b.replicasPerGroup(5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("replicasPerGroup");
+    assertThatThrownBy(() -> b.minInSyncReplicas(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("minInSyncReplicas");
+    assertThatThrownBy(() -> EmbeddedRocketMQCluster.builder().minInSyncReplicas(2).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("minInSyncReplicas")
+        .hasMessageContaining("replicasPerGroup + 1 = 1");
+  }
+
+  @Test
   void builderRejectsCountsOutOfRange_namingTheFieldAndTheLimit() {
     EmbeddedRocketMQCluster.Builder b = EmbeddedRocketMQCluster.builder();
     assertThatThrownBy(() -> b.nameServers(0))

@@ -26,6 +26,15 @@ class ReadmeSnippetTest {
                 "src/test/java/io/reliablemq/examples/quickstart/ClusterReadmeSnippet.java", 2));
   }
 
+  @Test
+  void readme_showsTheCompiledClusterFailoverSnippet() throws IOException {
+    assertThat(readme())
+        .contains(
+            snippet(
+                "src/test/java/io/reliablemq/examples/quickstart/ClusterFailoverReadmeSnippet.java",
+                2));
+  }
+
   private static String readme() throws IOException {
     Path root = Path.of("").toAbsolutePath().getParent();
     return Files.readString(root.resolve("README.md"));

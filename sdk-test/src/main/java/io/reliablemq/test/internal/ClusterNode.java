@@ -24,22 +24,30 @@ public final class ClusterNode {
   public enum Role {
     /** A NameServer. */
     NAMESRV,
-    /** A broker (the master of its group). */
+    /** A broker: a group's master, or in controller mode any node of a group. */
     BROKER,
     /** A proxy in CLUSTER mode. */
     PROXY
   }
 
+  /**
+   * A NameServer's {@code conf/} file with the embedded controller's properties ({@code
+   * ControllerConfig} fields); the NameServer runs a controller only if it exists.
+   */
+  public static final String CONTROLLER_CONF = "controller.properties";
+
   private final Role role;
   private final String name;
+  private final String group;
   private final Path dir;
   private final int port;
   private final int secondPort;
   private final ChildProcess process;
 
-  private ClusterNode(Role role, String name, Path dir, int port, int secondPort) {
+  private ClusterNode(Role role, String name, String group, Path dir, int port, int secondPort) {
     this.role = role;
     this.name = name;
+    this.group = group;
     this.dir = dir;
     this.port = port;
     this.secondPort = secondPort;
@@ -61,20 +69,22 @@ public final class ClusterNode {
    * @return the node
    */
   public static ClusterNode namesrv(String name, Path dir, Ports ports) {
-    return new ClusterNode(Role.NAMESRV, name, dir, ports.free(), -1);
+    // The second port is the embedded controller's (used only in controller mode).
+    return new ClusterNode(Role.NAMESRV, name, null, dir, ports.free(), ports.free());
   }
 
   /**
    * A broker node; its remoting port {@code p} comes with {@code p-2} (fast remoting) and {@code
    * p+1} (HA) free as well.
    *
-   * @param name node name, also its broker name (the group)
+   * @param name node name
+   * @param group its broker name (the group), shared by a group's nodes
    * @param dir its work dir
    * @param ports the cluster's port picker
    * @return the node
    */
-  public static ClusterNode broker(String name, Path dir, Ports ports) {
-    return new ClusterNode(Role.BROKER, name, dir, ports.block(-2, 1), -1);
+  public static ClusterNode broker(String name, String group, Path dir, Ports ports) {
+    return new ClusterNode(Role.BROKER, name, group, dir, ports.block(-2, 1), -1);
   }
 
   /**
@@ -86,7 +96,7 @@ public final class ClusterNode {
    * @return the node
    */
   public static ClusterNode proxy(String name, Path dir, Ports ports) {
-    return new ClusterNode(Role.PROXY, name, dir, ports.free(), ports.free());
+    return new ClusterNode(Role.PROXY, name, null, dir, ports.free(), ports.free());
   }
 
   /**
@@ -105,6 +115,28 @@ public final class ClusterNode {
    */
   public String name() {
     return name;
+  }
+
+  /**
+   * A broker's group (its broker name in routes).
+   *
+   * @return the group, or null if not a broker
+   */
+  public String group() {
+    return group;
+  }
+
+  /**
+   * A NameServer's embedded controller address (served only in controller mode).
+   *
+   * @return {@code 127.0.0.1:<port>}
+   * @throws IllegalStateException if not a NameServer
+   */
+  public String controllerAddress() {
+    if (role != Role.NAMESRV) {
+      throw new IllegalStateException(name + " is not a NameServer");
+    }
+    return "127.0.0.1:" + secondPort;
   }
 
   /**
@@ -145,7 +177,7 @@ public final class ClusterNode {
     Map<String, String> p = new TreeMap<>();
     Path store = dir.resolve("store");
     p.put("brokerClusterName", StackConfig.CLUSTER_NAME);
-    p.put("brokerName", name);
+    p.put("brokerName", group);
     p.put("brokerId", "0");
     p.put("brokerRole", "ASYNC_MASTER");
     p.put("flushDiskType", syncFlush ? "SYNC_FLUSH" : "ASYNC_FLUSH");
@@ -169,12 +201,15 @@ public final class ClusterNode {
    *
    * @param namesrvAddr every NameServer, {@code ;}-separated
    * @param syncFlush brokers: whether to flush each message before acknowledging it
+   * @param modeProperties brokers: properties of the group's mode (controller mode), applied over
+   *     the defaults; NameServers: the embedded controller's properties, none for no controller
    * @param brokerOverrides user broker properties, applied last
    * @param proxyOverrides user proxy properties ({@code ProxyConfig} field names), applied last
    */
   public void writeConfig(
       String namesrvAddr,
       boolean syncFlush,
+      Map<String, String> modeProperties,
       Map<String, String> brokerOverrides,
       Map<String, String> proxyOverrides) {
     try {
@@ -183,10 +218,18 @@ public final class ClusterNode {
       if (role == Role.BROKER) {
         Properties props = new Properties();
         props.putAll(brokerDefaults(namesrvAddr, syncFlush));
+        props.putAll(modeProperties);
         props.putAll(brokerOverrides);
-        StringWriter w = new StringWriter();
-        props.store(w, "written by EmbeddedRocketMQCluster");
-        Files.writeString(conf.resolve("broker.conf"), w.toString(), StandardCharsets.UTF_8);
+        writeProperties(conf.resolve("broker.conf"), props);
+      } else if (role == Role.NAMESRV) {
+        Path controller = conf.resolve(CONTROLLER_CONF);
+        if (modeProperties.isEmpty()) {
+          Files.deleteIfExists(controller);
+        } else {
+          Properties props = new Properties();
+          props.putAll(modeProperties);
+          writeProperties(controller, props);
+        }
       } else if (role == Role.PROXY) {
         Map<String, String> proxy = new TreeMap<>(StackConfig.proxyDefaults());
         proxy.put("proxyMode", "cluster");
@@ -206,6 +249,12 @@ public final class ClusterNode {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static void writeProperties(Path file, Properties props) throws IOException {
+    StringWriter w = new StringWriter();
+    props.store(w, "written by EmbeddedRocketMQCluster");
+    Files.writeString(file, w.toString(), StandardCharsets.UTF_8);
   }
 
   /**

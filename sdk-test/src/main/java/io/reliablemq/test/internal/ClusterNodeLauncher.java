@@ -7,25 +7,34 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.Reader;
 import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.broker.BrokerController;
 import org.apache.rocketmq.broker.BrokerStartup;
+import org.apache.rocketmq.broker.controller.ReplicasManager;
+import org.apache.rocketmq.broker.topic.TopicConfigManager;
 import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.common.ControllerConfig;
+import org.apache.rocketmq.common.MixAll;
 import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.attribute.TopicMessageType;
 import org.apache.rocketmq.common.utils.StartAndShutdown;
+import org.apache.rocketmq.controller.ControllerManager;
 import org.apache.rocketmq.namesrv.NamesrvController;
 import org.apache.rocketmq.proxy.ProxyStartup;
 import org.apache.rocketmq.proxy.common.Address;
@@ -40,14 +49,18 @@ import org.apache.rocketmq.proxy.processor.DefaultMessagingProcessor;
 import org.apache.rocketmq.proxy.remoting.RemotingProtocolServer;
 import org.apache.rocketmq.proxy.service.ServiceManager;
 import org.apache.rocketmq.proxy.service.ServiceManagerFactory;
+import org.apache.rocketmq.proxy.service.route.MessageQueueView;
 import org.apache.rocketmq.proxy.service.route.ProxyTopicRouteData;
 import org.apache.rocketmq.proxy.service.route.TopicRouteService;
+import org.apache.rocketmq.remoting.netty.NettyClientConfig;
+import org.apache.rocketmq.remoting.netty.NettyServerConfig;
 import org.apache.rocketmq.remoting.protocol.ResponseCode;
-import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
 import org.apache.rocketmq.remoting.protocol.route.QueueData;
 import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 import org.apache.rocketmq.remoting.protocol.subscription.SubscriptionGroupConfig;
+import org.apache.rocketmq.store.config.BrokerRole;
+import org.apache.rocketmq.store.ha.autoswitch.AutoSwitchHAService;
 
 /**
  * Main class of one child JVM of {@code EmbeddedRocketMQCluster}: a NameServer, a broker or a proxy
@@ -61,6 +74,7 @@ import org.apache.rocketmq.remoting.protocol.subscription.SubscriptionGroupConfi
 public final class ClusterNodeLauncher {
   private final PrintStream control;
   private NamesrvController namesrv;
+  private ControllerManager controller;
   private BrokerController broker;
   private DefaultMessagingProcessor processor;
   private ServiceManager proxyServices;
@@ -96,15 +110,49 @@ public final class ClusterNodeLauncher {
     namesrv = ChildNode.nameServer(dir, port);
     Runtime.getRuntime().addShutdownHook(new Thread(namesrv::shutdown, "namesrv-shutdown"));
     namesrv.start();
+    Path controllerConf = dir.resolve("conf").resolve(ClusterNode.CONTROLLER_CONF);
+    if (Files.exists(controllerConf)) {
+      startController(dir, controllerConf);
+    }
+  }
+
+  /**
+   * Starts the controller embedded in this NameServer, as NamesrvStartup does with {@code
+   * enableControllerInNamesrv=true}: a DLedger-replicated controller listening on its peer port.
+   */
+  private void startController(Path dir, Path conf) throws Exception {
+    Properties props = new Properties();
+    try (Reader r = Files.newBufferedReader(conf, StandardCharsets.UTF_8)) {
+      props.load(r);
+    }
+    ControllerConfig config = new ControllerConfig();
+    config.setRocketmqHome(dir.toString());
+    config.setConfigStorePath(dir.resolve("controller/controller.properties").toString());
+    MixAll.properties2Object(props, config);
+    NettyServerConfig server = new NettyServerConfig();
+    // DLedger replaces the port with the one of this node's entry in controllerDLegerPeers.
+    server.setBindAddress("127.0.0.1");
+    controller = new ControllerManager(config, server, new NettyClientConfig());
+    if (!controller.initialize()) {
+      throw new IllegalStateException("controller failed to initialize");
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(controller::shutdown, "controller-shutdown"));
+    controller.start();
   }
 
   private void startBroker(Path dir) throws Exception {
     String conf = dir.resolve("conf/broker.conf").toString();
-    // Registers the broker's own shutdown hook (flush, unregister) for a graceful SHUTDOWN.
-    broker = BrokerStartup.createBrokerController(new String[] {"-c", conf});
-    if (broker == null) {
-      throw new IllegalStateException("broker controller could not be created");
+    // As BrokerStartup.createBrokerController, with a replica-safe topic table in controller mode.
+    broker = BrokerStartup.buildBrokerController(new String[] {"-c", conf});
+    if (broker.getBrokerConfig().isEnableControllerMode()) {
+      broker.setTopicConfigManager(new ReplicaSafeTopicConfigManager(broker));
     }
+    if (!broker.initialize()) {
+      broker.shutdown();
+      throw new IllegalStateException("broker failed to initialize");
+    }
+    // The broker's own shutdown hook (flush, unregister) for a graceful SHUTDOWN.
+    Runtime.getRuntime().addShutdownHook(new Thread(BrokerStartup.buildShutdownHook(broker)));
     // A master registers with every NameServer, synchronously, inside start().
     broker.start();
   }
@@ -215,10 +263,22 @@ public final class ClusterNodeLauncher {
         return "";
       case ControlProtocol.MESSAGES:
         return Long.toString(messages(cmd.arg(0)));
-      case ControlProtocol.BROKERS:
-        return brokers();
       case ControlProtocol.ROUTE:
         return route(cmd.arg(0), cmd.args().size() > 1 && "fresh".equals(cmd.arg(1)));
+      case ControlProtocol.ROLE:
+        return role();
+      case ControlProtocol.CONTROLLER:
+        if (namesrv == null) {
+          throw new IllegalStateException("not a NameServer");
+        }
+        if (controller == null) {
+          return "none";
+        }
+        return controller.getController().isLeaderState() ? "leader" : "follower";
+      case ControlProtocol.MASTER:
+        return master(cmd.arg(0), cmd.arg(1));
+      case ControlProtocol.ADDRS:
+        return addrs(cmd.arg(0));
       default:
         throw new IllegalArgumentException("unknown command: " + cmd.name());
     }
@@ -262,18 +322,74 @@ public final class ClusterNodeLauncher {
     return sum;
   }
 
-  private String brokers() {
+  private String role() {
+    BrokerController b = requireBroker();
+    ReplicasManager replicas = b.getReplicasManager();
+    String role;
+    long id;
+    int epoch = 0;
+    List<String> inSync = new ArrayList<>();
+    if (replicas == null) {
+      role = b.getMessageStoreConfig().getBrokerRole() == BrokerRole.SLAVE ? "SLAVE" : "MASTER";
+      id = b.getBrokerConfig().getBrokerId();
+    } else {
+      Long controllerId = replicas.getBrokerControllerId();
+      id = controllerId == null ? -1 : controllerId;
+      epoch = replicas.getMasterEpoch();
+      // ReplicasManager.State is package-private: compare its name.
+      Object state = replicas.getState();
+      if (!"RUNNING".equals(String.valueOf(state))) {
+        role = "NONE";
+      } else if (replicas.isMasterState()) {
+        role = "MASTER";
+        // The set the master waits for (allAckInSyncStateSet): its own view, not the controller's.
+        AutoSwitchHAService ha = (AutoSwitchHAService) b.getMessageStore().getHaService();
+        for (Long member : new TreeSet<>(ha.getSyncStateSet())) {
+          inSync.add(Long.toString(member));
+        }
+      } else {
+        role = "SLAVE";
+      }
+    }
+    return "role=" + role + ",id=" + id + ",epoch=" + epoch + ",inSync=" + String.join("|", inSync);
+  }
+
+  private String master(String topic, String group) throws Exception {
+    TopicRouteData route;
+    if (namesrv != null) {
+      route = namesrv.getRouteInfoManager().pickupTopicRouteData(topic);
+    } else if (processor != null) {
+      // The cached view a send uses (a cache access, so a due refresh is triggered as by a send).
+      MessageQueueView view =
+          (MessageQueueView) topicCache(proxyServices.getTopicRouteService()).get(topic);
+      route = view == null ? null : view.getTopicRouteData();
+    } else {
+      throw new IllegalStateException("neither a NameServer nor a proxy");
+    }
+    if (route == null || route.getBrokerDatas() == null) {
+      return "";
+    }
+    for (BrokerData data : route.getBrokerDatas()) {
+      if (group.equals(data.getBrokerName()) && data.getBrokerAddrs() != null) {
+        String addr = data.getBrokerAddrs().get(MixAll.MASTER_ID);
+        return addr == null ? "" : addr;
+      }
+    }
+    return "";
+  }
+
+  private String addrs(String group) {
     if (namesrv == null) {
       throw new IllegalStateException("not a NameServer");
     }
-    ClusterInfo info = namesrv.getRouteInfoManager().getAllClusterInfo();
-    List<String> names = new ArrayList<>();
-    for (Map.Entry<String, BrokerData> e : new TreeMap<>(info.getBrokerAddrTable()).entrySet()) {
-      if (e.getValue().getBrokerAddrs() != null && e.getValue().getBrokerAddrs().containsKey(0L)) {
-        names.add(e.getKey());
-      }
+    BrokerData data =
+        namesrv.getRouteInfoManager().getAllClusterInfo().getBrokerAddrTable().get(group);
+    if (data == null || data.getBrokerAddrs() == null) {
+      return "";
     }
-    return String.join(",", names);
+    List<String> parts = new ArrayList<>();
+    new TreeMap<>(data.getBrokerAddrs()).forEach((id, addr) -> parts.add(id + "=" + addr));
+    return String.join(",", parts);
   }
 
   private String route(String topic, boolean fresh) throws Exception {
@@ -322,6 +438,37 @@ public final class ClusterNodeLauncher {
     Field f = TopicRouteService.class.getDeclaredField("topicCache");
     f.setAccessible(true);
     return (LoadingCache<String, ?>) f.get(routes);
+  }
+
+  /**
+   * Works around RocketMQ 5.3.3's {@code SlaveSynchronize.syncTopicConfig}: every 10 s a replica
+   * deletes its whole topic table and re-adds the master's topics through {@code
+   * updateSingleTopicConfigWithoutPersist}, which takes attributes as operations ({@code
+   * +message.type}); the master's table holds them as stored ({@code message.type}), so the first
+   * typed topic throws "only add attribute is supported while creating topic" and the replica is
+   * left without topics. A replica elected master would then register none and the topics would
+   * vanish from the routes. Here stored attributes are turned back into additions, which is what
+   * the synchronisation means.
+   */
+  static final class ReplicaSafeTopicConfigManager extends TopicConfigManager {
+    ReplicaSafeTopicConfigManager(BrokerController broker) {
+      super(broker);
+    }
+
+    @Override
+    public void updateSingleTopicConfigWithoutPersist(TopicConfig topicConfig) {
+      Map<String, String> attributes = topicConfig.getAttributes();
+      if (attributes != null
+          && !attributes.isEmpty()
+          && attributes.keySet().stream().noneMatch(k -> k.startsWith("+") || k.startsWith("-"))) {
+        Map<String, String> additions = new HashMap<>();
+        attributes.forEach((k, v) -> additions.put("+" + k, v));
+        TopicConfig copy = new TopicConfig(topicConfig);
+        copy.setAttributes(additions);
+        topicConfig = copy;
+      }
+      super.updateSingleTopicConfigWithoutPersist(topicConfig);
+    }
   }
 
   /** The cluster-mode processor, built on a ServiceManager this launcher keeps a handle on. */

@@ -2,7 +2,9 @@ package io.reliablemq.test.internal;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -42,12 +44,6 @@ public final class ControlProtocol {
   public static final String ROUTE = "ROUTE";
 
   /**
-   * Parent to a NameServer: {@code BROKERS}; the payload lists the broker groups with a registered
-   * master, comma-separated.
-   */
-  public static final String BROKERS = "BROKERS";
-
-  /**
    * Parent to a broker: {@code REGISTER}; a full, synchronous registration with every NameServer.
    */
   public static final String REGISTER = "REGISTER";
@@ -57,6 +53,35 @@ public final class ControlProtocol {
    * topic's queues in this broker's store (the messages it holds, minus any expired).
    */
   public static final String MESSAGES = "MESSAGES";
+
+  /**
+   * Parent to a broker: {@code ROLE}; the payload describes the broker's part in its group as
+   * comma-separated {@code key=value} pairs (see {@link #fields}): {@code role} ({@code MASTER},
+   * {@code SLAVE} or {@code NONE} while a controller-mode broker has no role yet), {@code id} (its
+   * broker id: 0 for a classic master, the controller-assigned id in controller mode), {@code
+   * epoch} (the master epoch it knows, 0 outside controller mode) and {@code inSync} (a master's
+   * in-sync replica ids, including its own, {@code |}-separated; empty otherwise).
+   */
+  public static final String ROLE = "ROLE";
+
+  /**
+   * Parent to a NameServer: {@code CONTROLLER}; the payload is {@code leader}, {@code follower} or
+   * {@code none} (no controller runs in it).
+   */
+  public static final String CONTROLLER = "CONTROLLER";
+
+  /**
+   * Parent to a NameServer or proxy: {@code MASTER <topic> <group>}; the payload is the address the
+   * node routes the group's master of that topic to (brokerId 0 in its route), empty if none. A
+   * proxy answers from its route cache as a send would see it.
+   */
+  public static final String MASTER = "MASTER";
+
+  /**
+   * Parent to a NameServer: {@code ADDRS <group>}; the payload lists the group's registered brokers
+   * as {@code id=address} pairs, comma-separated.
+   */
+  public static final String ADDRS = "ADDRS";
 
   /** Names allowed for topics and groups (RocketMQ's own rule, max 127 chars). */
   private static final Pattern NAME = Pattern.compile("^[%|a-zA-Z0-9_-]{1,127}$");
@@ -183,6 +208,28 @@ public final class ControlProtocol {
       throw new IllegalArgumentException(
           "name must match " + NAME.pattern() + " (RocketMQ topic/group rule): " + name);
     }
+  }
+
+  /**
+   * Parses a payload of comma-separated {@code key=value} pairs (as {@link #ROLE}'s).
+   *
+   * @param payload the payload
+   * @return the pairs in order; a part without {@code =} maps to {@code ""}
+   */
+  public static Map<String, String> fields(String payload) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    for (String part : payload.split(",")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      if (eq < 0) {
+        fields.put(part, "");
+      } else {
+        fields.put(part.substring(0, eq), part.substring(eq + 1));
+      }
+    }
+    return fields;
   }
 
   private static String flatten(String s) {

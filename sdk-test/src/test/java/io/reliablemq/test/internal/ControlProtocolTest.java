@@ -2,6 +2,7 @@ package io.reliablemq.test.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,5 +49,17 @@ class ControlProtocolTest {
     assertThat(ControlProtocol.okPayload("OK broker-a:8")).isEqualTo("broker-a:8");
     assertThat(ControlProtocol.okPayload("ERR OK")).isNull();
     assertThat(ControlProtocol.okPayload("OKAY")).isNull();
+  }
+
+  @Test
+  void fieldsParsesRolePayloads_inOrder() {
+    assertThat(ControlProtocol.fields("role=MASTER,id=1,epoch=2,inSync=1|2"))
+        .containsExactly(
+            entry("role", "MASTER"), entry("id", "1"), entry("epoch", "2"), entry("inSync", "1|2"));
+    assertThat(ControlProtocol.fields("0=127.0.0.1:1,1=127.0.0.1:2"))
+        .containsEntry("0", "127.0.0.1:1")
+        .containsEntry("1", "127.0.0.1:2");
+    assertThat(ControlProtocol.fields("")).isEmpty();
+    assertThat(ControlProtocol.fields("inSync=")).containsEntry("inSync", "");
   }
 }

@@ -21,20 +21,21 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The zero-loss fault suite on a real cluster: one NameServer, two broker groups, two proxies in
- * CLUSTER mode, each its own JVM; the producer and consumer applications are given both proxies'
- * endpoints. The faults are the partial ones production sees most: one broker group dies while the
- * other serves, the NameServer restarts empty, one proxy of two dies. Each scenario ends with the
- * checker finding nothing lost, nothing processed twice and no FIFO group out of order, and writes
- * its figures to {@code target/fault-results/<scenario>.json}; the raw client runs beside the SDK
- * through the same faults for comparison.
+ * CLUSTER mode, each node its own JVM; the producer and consumer applications are given both
+ * proxies' endpoints. The faults are the partial ones production sees most: one broker group dies
+ * while the other serves, the NameServer restarts empty, one proxy of two dies ({@link
+ * ClusterFailoverFaultIT}: a master fails over). Each scenario ends with the checker finding
+ * nothing lost, nothing processed twice and no FIFO group out of order, and writes its figures to
+ * {@code target/fault-results/<scenario>.json}; the raw client runs beside the SDK through the same
+ * faults for comparison.
  */
 class ClusterFaultIT {
-  private static final long SEED = Long.getLong("fault.seed", System.nanoTime());
+  static final long SEED = Long.getLong("fault.seed", System.nanoTime());
   private static final Duration DRAIN = Duration.ofSeconds(150);
   private static final Duration CONSUME = Duration.ofSeconds(120);
 
   /** About 60 sends/s for about 20 s. */
-  private static final FaultRun.Load SHORT = new FaultRun.Load(4, 300, 60);
+  static final FaultRun.Load SHORT = new FaultRun.Load(4, 300, 60);
 
   /** About 60 sends/s for about 80 s: a minute of load after the group kill. */
   private static final FaultRun.Load LONG = new FaultRun.Load(4, 1200, 60);
@@ -102,6 +103,18 @@ class ClusterFaultIT {
   private Map<String, String> check(
       String scenario, int salt, Fault fault, FaultRun.Load load, Consumer<FaultRun> more)
       throws Exception {
+    return check(cluster, scenario, salt, fault, load, more);
+  }
+
+  /** One fault of the given kind under load on the given cluster; the scenario's own figures. */
+  static Map<String, String> check(
+      EmbeddedRocketMQCluster cluster,
+      String scenario,
+      int salt,
+      Fault fault,
+      FaultRun.Load load,
+      Consumer<FaultRun> more)
+      throws Exception {
     Random random = new Random(SEED * 31 + salt);
     long t0 = System.nanoTime();
     Checker.Reconciliation r;
@@ -120,6 +133,11 @@ class ClusterFaultIT {
       run.start();
       nemesis = new Nemesis(random, run);
       nemesis.unleash(List.of(fault), 1, 1500);
+      if (nemesis.failoverSeconds() != null) {
+        figures.put(
+            "failoverSeconds",
+            String.format(java.util.Locale.ROOT, "%.1f", nemesis.failoverSeconds()));
+      }
       sendFailures = run.sendFailures();
       r = run.finish(DRAIN, CONSUME);
       long from = nemesis.firstAt().get(fault);

@@ -43,7 +43,12 @@ final class Nemesis {
      */
     NAMESERVER_RESTART,
     /** Cluster: SIGKILL proxy-0 of two, keep it down 3 to 6 s, start it again. */
-    PROXY_KILL
+    PROXY_KILL,
+    /**
+     * Cluster in controller mode: SIGKILL broker-a's master, wait until a replica is elected and
+     * every proxy routes to it, then start the old master again (it rejoins as a replica).
+     */
+    MASTER_FAILOVER
   }
 
   /** How long {@link Fault#BROKER_GROUP_KILL} keeps the group down. */
@@ -55,6 +60,7 @@ final class Nemesis {
   private final FaultRun run;
   private final Map<Fault, Integer> done = new EnumMap<>(Fault.class);
   private final Map<Fault, Long> firstAt = new EnumMap<>(Fault.class);
+  private volatile Double failoverSeconds;
   private final long started = System.nanoTime();
 
   Nemesis(Random random, FaultRun run) {
@@ -98,6 +104,11 @@ final class Nemesis {
     return done;
   }
 
+  /** Seconds from broker-a's master SIGKILL to the new master routed by every proxy. */
+  Double failoverSeconds() {
+    return failoverSeconds;
+  }
+
   /** Wall-clock time (ms) of the first injection of each fault. */
   Map<Fault, Long> firstAt() {
     return firstAt;
@@ -123,6 +134,20 @@ final class Nemesis {
           throw new AssertionError("namesrv-0 was not restarted");
         }
         run.fault("namesrv-0 restarted empty");
+      }
+      case MASTER_FAILOVER -> {
+        String old =
+            run.cluster()
+                .master("broker-a")
+                .orElseThrow(() -> new AssertionError("broker-a has no master"));
+        long t0 = System.nanoTime();
+        run.cluster().kill(old);
+        String elected = run.cluster().awaitFailover("broker-a", old, PROGRESS);
+        failoverSeconds = (System.nanoTime() - t0) / 1e9;
+        run.fault(String.format("%s killed, %s elected in %.1f s", old, elected, failoverSeconds));
+        run.awaitProducerProgress(50, PROGRESS);
+        run.brokerUp();
+        run.cluster().awaitInSync("broker-a", PROGRESS);
       }
       case PROXY_KILL -> {
         run.cluster().kill("proxy-0");

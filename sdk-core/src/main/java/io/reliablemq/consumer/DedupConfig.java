@@ -33,13 +33,13 @@ import java.util.Optional;
  * io.reliablemq.message.ReliableMessage#PREVIOUS_ID_PROPERTY} (the id of the previous message of
  * its group that its producer accepted) is held, its handler not run and the message not
  * acknowledged, until that predecessor is CONSUMED in this group's dedup records, for at most
- * {@link #orderGuardWait()} (default 60 s); then it is processed anyway and the gap is counted
- * ({@code reliablemq.consume.order.gaps}) and logged. This keeps a message group in order when the
- * proxy moved it to another queue while older messages still waited on the old one (a broker group
- * died and came back). The wait runs on the consumption thread under the claim's renewed lease; the
- * guard applies only with the {@link DedupKeyExtractor#standard() standard} key (the predecessor is
- * known by its id only) and to topics subscribed with {@code *} (a tag filter may never deliver the
- * predecessor). See docs/guarantees.md.
+ * {@link #orderGuardWait()} (default 60 s) from its birth; then it is processed anyway and the gap
+ * is counted ({@code reliablemq.consume.order.gaps}) and logged. This keeps a message group in
+ * order when the proxy moved it to another queue while older messages still waited on the old one
+ * (a broker group died and came back). The wait runs on the consumption thread under the claim's
+ * renewed lease; the guard applies only with the {@link DedupKeyExtractor#standard() standard} key
+ * (the predecessor is known by its id only) and to topics subscribed with {@code *} (a tag filter
+ * may never deliver the predecessor). See docs/guarantees.md.
  */
 public final class DedupConfig {
   /** The broker's retry horizon with default group settings, in seconds (see the class comment). */
@@ -366,10 +366,10 @@ public final class DedupConfig {
     }
 
     /**
-     * Sets the longest a FIFO message waits for its predecessor (the order guard). It should cover
-     * how long a broker group may stay down: a predecessor on a dead broker arrives when it
-     * returns. While a message waits, its queue waits behind it and it occupies a consumption
-     * thread.
+     * Sets the longest a FIFO message waits for its predecessor (the order guard), counted from the
+     * message's birth. It should cover how long a broker group may stay down plus the consumer's
+     * lag: a predecessor on a dead broker arrives when it returns. While a message waits, its queue
+     * waits behind it and it occupies a consumption thread.
      *
      * @param wait 0 (guard off) to 1 hour
      * @return this builder

@@ -44,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * consumption thread processes it and its success wakes this one; a predecessor processed by
  * another instance is seen by polling the store with a small backoff.
  *
- * <p>After the maximum the message is processed anyway: the gap is counted ({@code
- * reliablemq.consume.order.gaps}) and logged once, without the body.
+ * <p>The maximum counts from the message's birth (its send), so that a queue holding messages of
+ * many moved groups stalls about the maximum once, not once per group. After it the message is
+ * processed anyway: the gap is counted ({@code reliablemq.consume.order.gaps}) and logged once,
+ * without the body.
  */
 final class OrderGuard {
   private static final Logger LOG = LoggerFactory.getLogger(OrderGuard.class);
@@ -131,10 +133,19 @@ final class OrderGuard {
     if (previous == null || consumed.test(previous)) {
       return;
     }
+    Instant now = clock.instant();
+    // Counted from the message's birth, not from its turn: a FIFO queue handles one message at a
+    // time, so messages of many moved groups queued behind each other would otherwise each wait
+    // the whole maximum in turn. A birth time ahead of this clock (skew) counts as now.
+    Instant born = message.bornAt();
+    Instant deadline = (born.isAfter(now) ? now : born).plus(maxWait);
+    if (!deadline.isAfter(now)) {
+      gap(message, previous);
+      return;
+    }
     held.increment();
     waiting.incrementAndGet();
     long start = System.nanoTime();
-    Instant deadline = clock.instant().plus(maxWait);
     CompletableFuture<Void> signal =
         waiters.computeIfAbsent(previous, k -> new CompletableFuture<>());
     try {

@@ -94,6 +94,7 @@ class OrderGuardTest {
         .body("body")
         .messageGroup("buyer-1")
         .properties(properties)
+        .bornAt(T0)
         .build();
   }
 
@@ -153,6 +154,24 @@ class OrderGuardTest {
     assertThat(gapsMeter()).isEqualTo(1.0);
     assertThat(registry.get("reliablemq.consume.order.wait").tag("group", GROUP).timer().count())
         .isEqualTo(1);
+  }
+
+  @Test
+  void maximumWait_countsFromTheMessagesBirth_soAQueueOfMovedGroupsStallsItOnce() throws Exception {
+    DedupGuard g = guard("a");
+    clock.advance(Duration.ofSeconds(20));
+
+    // Born at T0, its turn 20 s later: it waits the 10 s left of the maximum.
+    Future<Result> later = processInBackground(g, fifo("m", "p"));
+    awaitHeld(g);
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(later.get(10, TimeUnit.SECONDS)).isEqualTo(Result.SUCCESS);
+    // Queued behind it, born at T0 too: its maximum has passed, it does not wait at all.
+    assertThat(g.process(fifo("n", "o"), recording)).isEqualTo(Result.SUCCESS);
+
+    assertThat(handled).containsExactly("m", "n");
+    assertThat(g.order().held()).isEqualTo(1);
+    assertThat(g.order().gaps()).isEqualTo(2);
   }
 
   @Test

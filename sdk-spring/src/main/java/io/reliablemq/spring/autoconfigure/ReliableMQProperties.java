@@ -862,6 +862,12 @@ public class ReliableMQProperties implements Validator {
     private Duration ttl;
 
     /**
+     * Longest wait of a FIFO message for its predecessor, the order guard (core default 60s, 0
+     * turns it off).
+     */
+    private Duration orderGuardWait;
+
+    /**
      * Table prefix of the dedup table that {@code transactionalDedup} listeners create in the
      * application's DataSource: {@code <prefix>_dedup} (core default {@code rmq}).
      */
@@ -940,6 +946,24 @@ public class ReliableMQProperties implements Validator {
      */
     public void setTtl(Duration ttl) {
       this.ttl = ttl;
+    }
+
+    /**
+     * Longest wait of a FIFO message for its predecessor (the order guard).
+     *
+     * @return the value, null for the default
+     */
+    public Duration getOrderGuardWait() {
+      return orderGuardWait;
+    }
+
+    /**
+     * Sets the longest wait of a FIFO message for its predecessor; 0 turns the guard off.
+     *
+     * @param orderGuardWait the value
+     */
+    public void setOrderGuardWait(Duration orderGuardWait) {
+      this.orderGuardWait = orderGuardWait;
     }
 
     /**

@@ -327,6 +327,7 @@ public final class CoreConfigs {
   private DedupConfig dedup(DedupStore store, DedupKeyExtractor keyExtractor) {
     DedupConfig.Builder b = DedupConfig.custom(store);
     set("reliablemq.dedup.ttl", p.getDedup().getTtl(), b::ttl);
+    set("reliablemq.dedup.order-guard-wait", p.getDedup().getOrderGuardWait(), b::orderGuardWait);
     if (keyExtractor != null) {
       b.keyExtractor(keyExtractor);
     }

@@ -40,6 +40,7 @@ class ConfigurationMetadataTest {
             "reliablemq.endpoints",
             "reliablemq.fallback.directory",
             "reliablemq.dedup.table-prefix",
+            "reliablemq.dedup.order-guard-wait",
             "reliablemq.management.write-operations-enabled");
     assertThat(undescribed).isEmpty();
   }

@@ -54,6 +54,8 @@ public final class ExceptionClassifier {
   private static final int MAX_CAUSE_DEPTH = 16;
   // The client puts the proxy's code into the message: "[request-id=..., response-code=40402] ...".
   private static final String TOPIC_NOT_FOUND_CODE = "response-code=40402]";
+  // rocketmq-proxy's ProducerProcessor: FORBIDDEN when the route holds no writable queue.
+  private static final String NO_WRITABLE_QUEUE = "no writable queue";
 
   private ExceptionClassifier() {}
 
@@ -121,16 +123,18 @@ public final class ExceptionClassifier {
    * <p>A topic that was served before and is now "not found" is a cluster that forgot it for a
    * while, not a bad configuration: a NameServer restarted empty answers TOPIC_NOT_EXIST until the
    * brokers register again (every 30 s by default), and the proxy may cache the empty route for its
-   * refresh interval on top. Such an answer is {@link ErrorKind#RETRYABLE}, so a send is retried or
-   * stored and a replayed entry is retried instead of parked. A topic never served still fails fast
-   * as {@link ErrorKind#NON_RETRYABLE}.
+   * refresh interval on top. Likewise FORBIDDEN "no writable queue": the proxy's route has no
+   * master for any of the topic's queues, as during a master failover until a replica is elected.
+   * Such an answer is {@link ErrorKind#RETRYABLE}, so a send is retried or stored and a replayed
+   * entry is retried instead of parked. A topic never served still fails fast as {@link
+   * ErrorKind#NON_RETRYABLE}: a missing or read-only topic is bad configuration, not an outage.
    *
    * @param error the error
    * @param topicServedBefore whether a request for the topic succeeded before in this process
    * @return its kind; never null
    */
   public static ErrorKind classify(Throwable error, boolean topicServedBefore) {
-    if (topicServedBefore && isTopicNotFound(error)) {
+    if (topicServedBefore && (isTopicNotFound(error) || isNoWritableQueue(error))) {
       return ErrorKind.RETRYABLE;
     }
     return classify(error);
@@ -149,6 +153,22 @@ public final class ExceptionClassifier {
     }
     String message = t.getMessage();
     return message != null && message.contains(TOPIC_NOT_FOUND_CODE);
+  }
+
+  /**
+   * Whether an error is the proxy's FORBIDDEN "no writable queue": no queue of the topic has a
+   * writable master in its route (a failover in progress, or a read-only topic).
+   *
+   * @param error the error
+   * @return true for that answer
+   */
+  public static boolean isNoWritableQueue(Throwable error) {
+    Throwable t = unwrap(error);
+    if (!(t instanceof ForbiddenException)) {
+      return false;
+    }
+    String message = t.getMessage();
+    return message != null && message.contains(NO_WRITABLE_QUEUE);
   }
 
   /**

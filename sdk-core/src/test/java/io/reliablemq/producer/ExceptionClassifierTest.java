@@ -122,6 +122,19 @@ class ExceptionClassifierTest {
   }
 
   @Test
+  void noWritableQueue_isRetryable_onlyForATopicServedBefore() {
+    // What the proxy answers while a failed-over group has no master in its route.
+    Throwable noMaster =
+        new ForbiddenException(
+            40300, "r", "org.apache.rocketmq.proxy.common.ProxyException: no writable queue");
+    Throwable denied = new ForbiddenException(40300, "r", "permission denied");
+
+    assertThat(ExceptionClassifier.classify(noMaster, true)).isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(ExceptionClassifier.classify(noMaster, false)).isEqualTo(ErrorKind.NON_RETRYABLE);
+    assertThat(ExceptionClassifier.classify(denied, true)).isEqualTo(ErrorKind.NON_RETRYABLE);
+  }
+
+  @Test
   void queueFailures_areBrokerSideAnswersOfALiveProxy_notAnUnreachableProxy() {
     assertThat(
             ExceptionClassifier.isQueueFailure(

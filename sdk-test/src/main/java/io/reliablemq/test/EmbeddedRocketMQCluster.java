@@ -1088,7 +1088,8 @@ public final class EmbeddedRocketMQCluster implements AutoCloseable {
      * node of a group runs with {@code enableControllerMode=true}; the controller elects a group's
      * master and, when it dies, elects a replica of the in-sync set in its place (a SIGKILLed
      * master is noticed as soon as its connection closes, a hung one after the brokers' {@code
-     * controllerHeartBeatTimeoutMills}, 10 s). Replicas are nodes {@code broker-a-1}, {@code
+     * controllerHeartBeatTimeoutMills}, 10 s, plus up to the controller's {@code
+     * scanNotActiveBrokerInterval}, 5 s). Replicas are nodes {@code broker-a-1}, {@code
      * broker-a-2}, ... of group {@code broker-a}, whose first node {@code broker-a} is its first
      * master. {@link EmbeddedRocketMQCluster#start()} returns once every replica is in sync with
      * its master. Which node is master: {@link EmbeddedRocketMQCluster#master}; waiting for a

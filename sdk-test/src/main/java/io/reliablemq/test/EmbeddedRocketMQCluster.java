@@ -194,17 +194,19 @@ public final class EmbeddedRocketMQCluster implements AutoCloseable {
         awaitControllerLeader(startTimeout);
       }
       // A group's first node starts alone, so the controller makes it the first master; its
-      // replicas join once it serves.
-      List<ClusterNode> rest = new ArrayList<>();
-      List<ClusterNode> replicas = new ArrayList<>();
+      // replicas join once it serves. A proxy's start creates a topic on the cluster's brokers and
+      // fails if none is registered yet: a controller-mode broker registers only once elected,
+      // so there the proxies start with the replicas, after every group has its master.
+      List<ClusterNode> first = new ArrayList<>();
+      List<ClusterNode> then = new ArrayList<>();
       for (List<ClusterNode> members : groups.values()) {
-        rest.add(members.get(0));
-        replicas.addAll(members.subList(1, members.size()));
+        first.add(members.get(0));
+        then.addAll(members.subList(1, members.size()));
       }
-      rest.addAll(byRole(ClusterNode.Role.PROXY));
-      startAll(rest);
-      if (!replicas.isEmpty()) {
-        startAll(replicas);
+      (controllerMode() ? then : first).addAll(byRole(ClusterNode.Role.PROXY));
+      startAll(first);
+      if (!then.isEmpty()) {
+        startAll(then);
       }
     } catch (RuntimeException e) {
       killAll();

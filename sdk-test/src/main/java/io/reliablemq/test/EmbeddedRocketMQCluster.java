@@ -194,17 +194,19 @@ public final class EmbeddedRocketMQCluster implements AutoCloseable {
         awaitControllerLeader(startTimeout);
       }
       // A group's first node starts alone, so the controller makes it the first master; its
-      // replicas join once it serves.
-      List<ClusterNode> rest = new ArrayList<>();
-      List<ClusterNode> replicas = new ArrayList<>();
+      // replicas join once it serves. A proxy's start creates a topic on the cluster's brokers and
+      // fails if none is registered yet: a controller-mode broker registers only once elected,
+      // so there the proxies start with the replicas, after every group has its master.
+      List<ClusterNode> first = new ArrayList<>();
+      List<ClusterNode> then = new ArrayList<>();
       for (List<ClusterNode> members : groups.values()) {
-        rest.add(members.get(0));
-        replicas.addAll(members.subList(1, members.size()));
+        first.add(members.get(0));
+        then.addAll(members.subList(1, members.size()));
       }
-      rest.addAll(byRole(ClusterNode.Role.PROXY));
-      startAll(rest);
-      if (!replicas.isEmpty()) {
-        startAll(replicas);
+      (controllerMode() ? then : first).addAll(byRole(ClusterNode.Role.PROXY));
+      startAll(first);
+      if (!then.isEmpty()) {
+        startAll(then);
       }
     } catch (RuntimeException e) {
       killAll();
@@ -1088,7 +1090,8 @@ public final class EmbeddedRocketMQCluster implements AutoCloseable {
      * node of a group runs with {@code enableControllerMode=true}; the controller elects a group's
      * master and, when it dies, elects a replica of the in-sync set in its place (a SIGKILLed
      * master is noticed as soon as its connection closes, a hung one after the brokers' {@code
-     * controllerHeartBeatTimeoutMills}, 10 s). Replicas are nodes {@code broker-a-1}, {@code
+     * controllerHeartBeatTimeoutMills}, 10 s, plus up to the controller's {@code
+     * scanNotActiveBrokerInterval}, 5 s). Replicas are nodes {@code broker-a-1}, {@code
      * broker-a-2}, ... of group {@code broker-a}, whose first node {@code broker-a} is its first
      * master. {@link EmbeddedRocketMQCluster#start()} returns once every replica is in sync with
      * its master. Which node is master: {@link EmbeddedRocketMQCluster#master}; waiting for a

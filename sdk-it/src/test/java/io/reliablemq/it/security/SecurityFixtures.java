@@ -46,6 +46,8 @@ final class SecurityFixtures {
     EmbeddedRocketMQ mq =
         EmbeddedRocketMQ.builder()
             .authentication(ADMIN, ADMIN_SECRET)
+            // Started once per class while the other fork runs its own ITs: room for a busy CI.
+            .startTimeout(Duration.ofMinutes(3))
             .user(APP)
             .user(PUB_A)
             .brokerProperty("transactionTimeOut", "1000")

@@ -35,6 +35,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * }
  * }</pre>
  *
+ * <p>With {@link Builder#authentication(String, String)} the stack enforces RocketMQ ACL 2.0: every
+ * request must carry valid credentials ({@code ClientConfiguration.setCredentialProvider}) of the
+ * super user or of a {@link Builder#user(AclUser) user}, and is authorized against that user's
+ * grants; a refusal is {@code UNAUTHORIZED} (40100).
+ *
+ * <pre>{@code
+ * EmbeddedRocketMQ.builder()
+ *     .authentication("admin", "admin-secret")
+ *     .user(AclUser.custom("orders-app", "s3cret").publish("orders").build())
+ *     .build().start();
+ * }</pre>
+ *
  * <p>Not thread-safe for concurrent lifecycle calls; {@code createTopic} and {@code
  * createConsumerGroup} may be called from several threads.
  */

@@ -197,6 +197,28 @@ public final class ExceptionClassifier {
     return classify(error) != ErrorKind.NON_RETRYABLE;
   }
 
+  /**
+   * The refusal of the caller's credentials or permissions anywhere in an error's cause chain: the
+   * client's {@code UnauthorizedException} (RocketMQ 5 answers UNAUTHORIZED, 40100, to a failed
+   * authentication and a failed authorization alike) or {@code ForbiddenException}. A client whose
+   * start failed because the proxy refused it wraps that refusal deep inside start-up exceptions
+   * that otherwise mean an outage; this finds it, so that bad configuration is never taken for an
+   * outage (and never stored to be replayed later).
+   *
+   * @param error any error
+   * @return the refusal, or null when there is none
+   */
+  public static ClientException accessDenied(Throwable error) {
+    Throwable t = error;
+    for (int i = 0; i < MAX_CAUSE_DEPTH && t != null; i++) {
+      if (t instanceof UnauthorizedException || t instanceof ForbiddenException) {
+        return (ClientException) t;
+      }
+      t = t.getCause();
+    }
+    return null;
+  }
+
   private static boolean isTransport(Throwable t) {
     return t instanceof StatusRuntimeException
         || t instanceof StatusException

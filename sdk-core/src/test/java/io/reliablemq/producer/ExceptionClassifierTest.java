@@ -146,5 +146,23 @@ class ExceptionClassifierTest {
     assertThat(ExceptionClassifier.isQueueFailure(Status.UNAVAILABLE.asRuntimeException()))
         .isFalse();
     assertThat(ExceptionClassifier.isQueueFailure(new ConnectException("refused"))).isFalse();
+  void accessDenied_findsTheRefusalDeepInAStartFailure_andNothingInAnOutage() {
+    UnauthorizedException refused = new UnauthorizedException(40100, "r", "bad signature");
+    Throwable startFailure =
+        new IllegalStateException(
+            "Expected the service to be RUNNING, but the service has FAILED",
+            new RuntimeException(
+                "Failed to fetch topics after 3 attempts",
+                new java.util.concurrent.ExecutionException(refused)));
+    assertThat(ExceptionClassifier.accessDenied(startFailure)).isSameAs(refused);
+    ForbiddenException forbidden = new ForbiddenException(40300, "r", "m");
+    assertThat(ExceptionClassifier.accessDenied(new RuntimeException(forbidden)))
+        .isSameAs(forbidden);
+    assertThat(
+            ExceptionClassifier.accessDenied(
+                new IllegalStateException(
+                    "FAILED", new RuntimeException(new java.net.ConnectException("refused")))))
+        .isNull();
+    assertThat(ExceptionClassifier.accessDenied(null)).isNull();
   }
 }

@@ -1,5 +1,6 @@
 package io.reliablemq.test;
 
+import io.reliablemq.test.internal.AclConfig;
 import io.reliablemq.test.internal.BrokerLib;
 import io.reliablemq.test.internal.ClusterNode;
 import io.reliablemq.test.internal.ControlProtocol;
@@ -121,8 +122,8 @@ public final class EmbeddedRocketMQCluster implements AutoCloseable {
     this.syncReplication = b.syncReplication;
     this.minInSyncReplicas = b.minInSyncReplicas;
     this.controllerProperties = Map.copyOf(b.controllerProperties);
-    this.brokerProperties = Map.copyOf(b.brokerProperties);
-    this.proxyProperties = Map.copyOf(b.proxyProperties);
+    this.brokerProperties = Map.copyOf(AclConfig.withBroker(b.auth, b.brokerProperties));
+    this.proxyProperties = Map.copyOf(AclConfig.withProxy(b.auth, b.proxyProperties));
     this.startTimeout = b.startTimeout;
     this.javaExecutable = b.javaExecutable;
     this.jvmOptions = List.copyOf(b.jvmOptions);
@@ -1039,8 +1040,25 @@ public final class EmbeddedRocketMQCluster implements AutoCloseable {
     private String javaExecutable =
         Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     private final List<String> jvmOptions = new ArrayList<>();
+    private AclUser auth;
 
     private Builder() {}
+
+    /**
+     * Turns on RocketMQ ACL 2.0 in every broker and proxy: each broker creates the super user on
+     * its first start, and each proxy authenticates and authorizes every gRPC request against the
+     * brokers' users, presenting the super user's credentials ({@code
+     * innerClientAuthenticationCredentials}) on its own requests to them. Only the super user
+     * exists. Default: off.
+     *
+     * @param superUser the super user's name ({@code [a-zA-Z0-9_-]}, at most 64 chars)
+     * @param superPassword its password, not blank
+     * @return this
+     */
+    public Builder authentication(String superUser, String superPassword) {
+      this.auth = AclUser.custom(superUser, superPassword).build();
+      return this;
+    }
 
     /**
      * How many NameServers, 1..{@value EmbeddedRocketMQCluster#MAX_NODES_PER_ROLE}. Default 1.

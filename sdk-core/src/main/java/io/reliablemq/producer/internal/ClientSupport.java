@@ -1,6 +1,7 @@
 package io.reliablemq.producer.internal;
 
 import io.reliablemq.client.ClientSettings;
+import io.reliablemq.internal.ClientLogGuard;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.transaction.CheckRequest;
 import io.reliablemq.transaction.TransactionCheck;
@@ -23,6 +24,8 @@ public final class ClientSupport {
    * @return the client's configuration
    */
   public static ClientConfiguration clientConfiguration(ClientSettings settings) {
+    // Before any client exists: its wire log would carry the signature and the bodies.
+    ClientLogGuard.install();
     ClientConfigurationBuilder b =
         ClientConfiguration.newBuilder()
             .setEndpoints(settings.endpoints())

@@ -958,7 +958,12 @@ public final class ReliableProducerImpl implements ReliableProducer {
           producer = factory.create();
         } catch (IllegalStateException e) {
           // A client that announces topics fails to start (its service ends FAILED) while the
-          // proxy is unreachable: an outage to retry, never a rejection to park.
+          // proxy is unreachable: an outage to retry, never a rejection to park. Unless the proxy
+          // answered and refused the credentials: that is bad configuration, rejected at once.
+          ClientException denied = ExceptionClassifier.accessDenied(e);
+          if (denied != null) {
+            throw denied;
+          }
           throw new ClientNotStartedException(e);
         }
       }

@@ -139,6 +139,9 @@ public final class BrokerLauncher {
     for (StartAndShutdown part : proxyParts) {
       part.start();
     }
+    if (broker.getAuthConfig() != null && broker.getAuthConfig().isAuthenticationEnabled()) {
+      AclLoader.load(broker, workDir);
+    }
   }
 
   private void shutdownQuietly() {
@@ -199,6 +202,14 @@ public final class BrokerLauncher {
             break;
           case ControlProtocol.CREATE_GROUP:
             createGroup(cmd.arg(0), Boolean.parseBoolean(cmd.arg(1)));
+            reply = ControlProtocol.OK;
+            break;
+          case ControlProtocol.LOAD_USERS:
+            AclLoader.load(broker, workDir);
+            reply = ControlProtocol.OK;
+            break;
+          case ControlProtocol.DELETE_USER:
+            AclLoader.delete(broker, cmd.arg(0));
             reply = ControlProtocol.OK;
             break;
           case ControlProtocol.SHUTDOWN:

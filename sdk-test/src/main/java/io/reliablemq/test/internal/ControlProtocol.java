@@ -32,6 +32,15 @@ public final class ControlProtocol {
   /** Parent to child: {@code CREATE_GROUP <name> <fifo:true|false>}. */
   public static final String CREATE_GROUP = "CREATE_GROUP";
 
+  /**
+   * Parent to a broker: {@code LOAD_USERS}; create or update the ACL 2.0 users of the users file
+   * ({@link AclConfig#USERS_FILE}) and replace their ACLs.
+   */
+  public static final String LOAD_USERS = "LOAD_USERS";
+
+  /** Parent to a broker: {@code DELETE_USER <name>}; delete an ACL 2.0 user and its ACL. */
+  public static final String DELETE_USER = "DELETE_USER";
+
   /** Parent to child: shut down gracefully and exit. */
   public static final String SHUTDOWN = "SHUTDOWN";
 

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -95,6 +96,7 @@ public record StackConfig(
       StringWriter w = new StringWriter();
       props.store(w, "written by EmbeddedRocketMQ");
       Files.writeString(conf.resolve("broker.conf"), w.toString(), StandardCharsets.UTF_8);
+      ownerOnly(conf.resolve("broker.conf"));
       Map<String, String> proxy = new TreeMap<>(proxyDefaults());
       proxy.putAll(proxyOverrides);
       String json =
@@ -116,8 +118,18 @@ public record StackConfig(
               + proxyJson(proxy)
               + "\n}\n";
       Files.writeString(conf.resolve("rmq-proxy.json"), json, StandardCharsets.UTF_8);
+      ownerOnly(conf.resolve("rmq-proxy.json"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** With ACL 2.0 on, broker.conf holds the super user's password: owner-only, like any secret. */
+  static void ownerOnly(Path file) throws IOException {
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException notPosix) {
+      // Not a POSIX file system: nothing to narrow.
     }
   }
 

@@ -211,12 +211,20 @@ public final class ExceptionClassifier {
   public static ClientException accessDenied(Throwable error) {
     Throwable t = error;
     for (int i = 0; i < MAX_CAUSE_DEPTH && t != null; i++) {
-      if (t instanceof UnauthorizedException || t instanceof ForbiddenException) {
+      if (t instanceof UnauthorizedException
+          || (t instanceof ForbiddenException && !isNoQueue(t))) {
         return (ClientException) t;
       }
       t = t.getCause();
     }
     return null;
+  }
+
+  // FORBIDDEN "no writable/readable queue" is a route without master (a failover), not a refusal.
+  private static boolean isNoQueue(Throwable t) {
+    String message = t.getMessage();
+    return message != null
+        && (message.contains(NO_WRITABLE_QUEUE) || message.contains("no readable queue"));
   }
 
   private static boolean isTransport(Throwable t) {

@@ -146,6 +146,9 @@ class ExceptionClassifierTest {
     assertThat(ExceptionClassifier.isQueueFailure(Status.UNAVAILABLE.asRuntimeException()))
         .isFalse();
     assertThat(ExceptionClassifier.isQueueFailure(new ConnectException("refused"))).isFalse();
+  }
+
+  @Test
   void accessDenied_findsTheRefusalDeepInAStartFailure_andNothingInAnOutage() {
     UnauthorizedException refused = new UnauthorizedException(40100, "r", "bad signature");
     Throwable startFailure =
@@ -164,5 +167,10 @@ class ExceptionClassifierTest {
                     "FAILED", new RuntimeException(new java.net.ConnectException("refused")))))
         .isNull();
     assertThat(ExceptionClassifier.accessDenied(null)).isNull();
+    // A failover in progress is not a refusal.
+    assertThat(
+            ExceptionClassifier.accessDenied(
+                new RuntimeException(new ForbiddenException(40300, "r", "no writable queue"))))
+        .isNull();
   }
 }

@@ -15,6 +15,7 @@ import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.fallback.StoredEntry;
 import io.reliablemq.internal.BoundedClose;
+import io.reliablemq.internal.EndpointWatcher;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.message.internal.MessageValidator;
 import io.reliablemq.producer.CircuitConfig;
@@ -34,7 +35,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +50,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.rocketmq.client.apis.ClientException;
 import org.apache.rocketmq.client.apis.ClientServiceProvider;
@@ -80,6 +81,9 @@ import org.slf4j.LoggerFactory;
 public final class ReliableProducerImpl implements ReliableProducer {
   private static final Logger log = LoggerFactory.getLogger(ReliableProducerImpl.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  // The least time between two replacements of the client: a proxy that listens but does not serve
+  // yet costs one new client a second, not one a probe.
+  private static final long MIN_REPLACE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final ReliableProducerConfig config;
   private final ClientServiceProvider provider;
@@ -100,6 +104,15 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private final TransactionDispatch dispatch;
   private volatile Producer producer;
   private volatile boolean closed;
+  // Reconnect (see onProbe): a count of signs that the client is cut off (circuit opened, a replay
+  // failed on the transport), the count the last replacement answered, and when it happened.
+  private final EndpointWatcher watcher;
+  private final AtomicLong troubles = new AtomicLong();
+  private final AtomicLong replacements = new AtomicLong();
+  private long troublesAnswered;
+  private long lastReplaceAttempt;
+  private boolean replacedOnce;
+  private boolean sawDown;
 
   ReliableProducerImpl(
       ReliableProducerConfig config,
@@ -134,6 +147,22 @@ public final class ReliableProducerImpl implements ReliableProducer {
             new LinkedBlockingQueue<>(),
             daemon("reliablemq-store-append"));
     ((ThreadPoolExecutor) storeExecutor).allowCoreThreadTimeOut(true);
+    this.watcher =
+        new EndpointWatcher(
+            "producer",
+            config.client().endpoints(),
+            config.client().reconnectProbeInterval(),
+            new EndpointWatcher.Policy() {
+              @Override
+              public boolean shouldProbe() {
+                return shouldProbeEndpoints();
+              }
+
+              @Override
+              public void onProbe(boolean reachable) {
+                onEndpointProbe(reachable);
+              }
+            });
     try {
       this.producer = factory.create();
     } catch (ClientException | RuntimeException e) {
@@ -143,12 +172,147 @@ public final class ReliableProducerImpl implements ReliableProducer {
           e.getClass().getSimpleName());
     }
     if (store != null && config.replay().enabled()) {
-      String owner = "replayer-" + UUID.randomUUID();
-      this.replayer = new Replayer(store, config.replay(), this::replaySend, owner);
+      String owner = Replayer.ownerId("replayer-", config.replay());
+      this.replayer =
+          new Replayer(store, config.replay(), this::replaySend, owner, this::onReplaySucceeded);
       this.replayer.start();
     } else {
       this.replayer = null;
     }
+    if (circuit != null) {
+      circuit
+          .getEventPublisher()
+          .onStateTransition(
+              e -> {
+                if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                  onClientTrouble();
+                }
+              });
+    }
+    watcher.start();
+  }
+
+  // ------------------------------------------------------------------ reconnect and circuit hooks
+
+  /**
+   * A replayed entry was acknowledged: the broker takes sends, so an OPEN or HALF_OPEN circuit is
+   * closed at once. Without this an application that sends nothing after an outage keeps its
+   * circuit OPEN (and its health DEGRADED) forever, since only a send moves the circuit.
+   */
+  void onReplaySucceeded() {
+    if (circuit == null) {
+      return;
+    }
+    CircuitBreaker.State s = circuit.getState();
+    if (s == CircuitBreaker.State.OPEN || s == CircuitBreaker.State.HALF_OPEN) {
+      try {
+        circuit.transitionToClosedState();
+      } catch (RuntimeException raced) {
+        // Another thread moved it meanwhile; its transition stands.
+      }
+    }
+  }
+
+  /** A sign that the client may be cut off: the watcher looks at the endpoints soon. */
+  private void onClientTrouble() {
+    troubles.incrementAndGet();
+    watcher.poke();
+  }
+
+  private boolean circuitOpen() {
+    return circuit != null && circuit.getState() == CircuitBreaker.State.OPEN;
+  }
+
+  private boolean shouldProbeEndpoints() {
+    return !closed
+        && (circuitOpen()
+            || (replayer != null && replayer.backingOff())
+            || troubles.get() > troublesAnswered
+            || sawDown);
+  }
+
+  /**
+   * One probe of the endpoints (watcher thread). Once the proxy accepts connections again while the
+   * client is in trouble, the client is replaced: the old one would keep failing fast until its
+   * gRPC reconnect backoff ends. After a replacement the replayer leaves its backoff and the
+   * circuit moves to HALF_OPEN, so the next sends probe the broker; both go through the fresh
+   * client, still under the replay rate limit and the circuit's permits.
+   */
+  private void onEndpointProbe(boolean reachable) {
+    if (!reachable) {
+      sawDown = true;
+      return;
+    }
+    long seen = troubles.get();
+    boolean trouble = sawDown || seen > troublesAnswered;
+    long now = System.nanoTime();
+    if (trouble) {
+      if (replacedOnce && now - lastReplaceAttempt < MIN_REPLACE_INTERVAL_NANOS) {
+        return;
+      }
+      lastReplaceAttempt = now;
+      replacedOnce = true;
+      if (!replaceClient()) {
+        return;
+      }
+      troublesAnswered = seen;
+      sawDown = false;
+      if (replayer != null) {
+        replayer.replayNow();
+      }
+    }
+    if (circuitOpen()) {
+      try {
+        circuit.transitionToHalfOpenState();
+      } catch (RuntimeException raced) {
+        // Moved by a send meanwhile.
+      }
+    }
+  }
+
+  /**
+   * Builds a new client, swaps it in and closes the old one in the background; sends in flight on
+   * the old one fail and are retried (or stored) as any failed attempt.
+   *
+   * @return false when the new client could not be built (the old one stays)
+   */
+  private boolean replaceClient() {
+    Producer fresh;
+    try {
+      fresh = factory.create();
+    } catch (ClientException | RuntimeException e) {
+      log.debug("Replacing the RocketMQ producer failed, keeping the old one: {}", e.toString());
+      return false;
+    }
+    Producer old;
+    synchronized (lock) {
+      if (closed) {
+        old = fresh;
+      } else {
+        old = producer;
+        producer = fresh;
+        replacements.incrementAndGet();
+      }
+    }
+    if (old != fresh) {
+      log.info(
+          "The proxy at {} answers again: replaced the RocketMQ producer instead of waiting out"
+              + " its reconnect backoff",
+          config.client().endpoints());
+    }
+    if (old != null) {
+      BoundedClose.closeDetached(old, "producer", CLOSE_TIMEOUT);
+    }
+    return old != fresh;
+  }
+
+  /**
+   * How often the client was replaced after the proxy came back.
+   *
+   * @return the count
+   */
+  public long clientReplacements() {
+    return replacements.get();
   }
 
   /**
@@ -631,6 +795,13 @@ public final class ReliableProducerImpl implements ReliableProducer {
     }
   }
 
+  /** Whether a failure looks like a client that cannot reach the proxy (not throttling). */
+  private static boolean cutOff(Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return ExceptionClassifier.classify(cause) == ErrorKind.RETRYABLE
+        && !(cause instanceof org.apache.rocketmq.client.java.exception.TooManyRequestsException);
+  }
+
   /** Sends one stored entry for the replayer; the entry keeps its id and delivery time. */
   private CompletableFuture<SendReceipt> replaySend(StoredEntry entry) {
     Message message = ClientSupport.toClientMessage(provider, entry.message());
@@ -651,13 +822,22 @@ public final class ReliableProducerImpl implements ReliableProducer {
           },
           storeExecutor);
     }
+    CompletableFuture<SendReceipt> sent;
     try {
-      return producer()
-          .sendAsync(message)
-          .orTimeout(config.client().requestTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+      sent =
+          producer()
+              .sendAsync(message)
+              .orTimeout(config.client().requestTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
     } catch (ClientException | RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      sent = CompletableFuture.failedFuture(e);
     }
+    sent.whenComplete(
+        (r, e) -> {
+          if (e != null && cutOff(e)) {
+            onClientTrouble();
+          }
+        });
+    return sent;
   }
 
   /**
@@ -770,7 +950,13 @@ public final class ReliableProducerImpl implements ReliableProducer {
    */
   public StoreReplay replay(FallbackStore other, ReplayConfig replay) {
     ensureOpen();
-    Replayer r = new Replayer(other, replay, this::replaySend, "replayer-" + UUID.randomUUID());
+    Replayer r =
+        new Replayer(
+            other,
+            replay,
+            this::replaySend,
+            Replayer.ownerId("outbox-replayer-", replay),
+            this::onReplaySucceeded);
     r.start();
     return new StoreReplay(r);
   }
@@ -901,6 +1087,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
       }
       closed = true;
     }
+    watcher.close();
     long drainDeadline = System.nanoTime() + config.closeDrainTime().toNanos();
     int atClose = inFlight.size();
     for (Job job : inFlight) {

@@ -82,8 +82,10 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private static final Logger log = LoggerFactory.getLogger(ReliableProducerImpl.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
   // The least time between two replacements of the client: a proxy that listens but does not serve
-  // yet costs one new client a second, not one a probe.
+  // yet costs one new client a second, not one a probe; doubled after each replacement that did not
+  // help (a proxy up in front of a broker that is not), up to the cap, and reset by a success.
   private static final long MIN_REPLACE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long MAX_REPLACE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final ReliableProducerConfig config;
   private final ClientServiceProvider provider;
@@ -113,6 +115,8 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private long lastReplaceAttempt;
   private boolean replacedOnce;
   private boolean sawDown;
+  // Replacements since the broker last took a send (replay ack or circuit closed).
+  private volatile int replaceStreak;
 
   ReliableProducerImpl(
       ReliableProducerConfig config,
@@ -184,8 +188,11 @@ public final class ReliableProducerImpl implements ReliableProducer {
           .getEventPublisher()
           .onStateTransition(
               e -> {
-                if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                CircuitBreaker.State to = e.getStateTransition().getToState();
+                if (to == CircuitBreaker.State.OPEN) {
                   onClientTrouble();
+                } else if (to == CircuitBreaker.State.CLOSED) {
+                  replaceStreak = 0;
                 }
               });
     }
@@ -200,6 +207,9 @@ public final class ReliableProducerImpl implements ReliableProducer {
    * circuit OPEN (and its health DEGRADED) forever, since only a send moves the circuit.
    */
   void onReplaySucceeded() {
+    if (replaceStreak != 0) {
+      replaceStreak = 0;
+    }
     if (circuit == null) {
       return;
     }
@@ -247,11 +257,16 @@ public final class ReliableProducerImpl implements ReliableProducer {
     boolean trouble = sawDown || seen > troublesAnswered;
     long now = System.nanoTime();
     if (trouble) {
-      if (replacedOnce && now - lastReplaceAttempt < MIN_REPLACE_INTERVAL_NANOS) {
+      long interval =
+          Math.min(
+              MAX_REPLACE_INTERVAL_NANOS,
+              MIN_REPLACE_INTERVAL_NANOS << Math.min(Math.max(replaceStreak - 1, 0), 3));
+      if (replacedOnce && now - lastReplaceAttempt < interval) {
         return;
       }
       lastReplaceAttempt = now;
       replacedOnce = true;
+      replaceStreak = replaceStreak + 1;
       if (!replaceClient()) {
         return;
       }

@@ -49,6 +49,12 @@ class ProducerReconnectTest {
   }
 
   private ReliableProducerImpl producer(boolean withStore, Duration probeInterval) {
+    return producer(withStore, probeInterval, 1);
+  }
+
+  /** The first {@code cutOffClients} clients built fail every send; later ones work. */
+  private ReliableProducerImpl producer(
+      boolean withStore, Duration probeInterval, int cutOffClients) {
     ReliableProducerConfig.Builder b =
         ReliableProducerConfig.custom(
                 ClientSettings.custom()
@@ -87,6 +93,12 @@ class ProducerReconnectTest {
                 built.add(cutOff);
                 return cutOff;
               }
+              if (built.size() < cutOffClients) {
+                FakeClientProducer stillCutOff =
+                    new FakeClientProducer().failEverySend(Status.UNAVAILABLE.asRuntimeException());
+                built.add(stillCutOff);
+                return stillCutOff;
+              }
               FakeClientProducer fresh = new FakeClientProducer();
               built.add(fresh);
               return fresh;
@@ -121,6 +133,26 @@ class ProducerReconnectTest {
     // A replayed entry closed the circuit; the application sent nothing meanwhile.
     assertThat(p.circuitState()).isEqualTo("CLOSED");
     assertThat(p.send(message("3")).status()).isEqualTo(SendStatus.SENT);
+  }
+
+  @Test
+  void client_isReplacedAgain_whenTheFirstReplacementStillCannotSend() {
+    // A proxy that listens before it serves: the first new client fails too.
+    ReliableProducerImpl p = producer(true, Duration.ofMillis(100), 2);
+    assertThat(p.send(message("1")).status()).isEqualTo(SendStatus.STORED);
+    assertThat(p.circuitState()).isEqualTo("OPEN");
+    await().atMost(TIMEOUT).until(() -> cutOff.calls.get() >= 3);
+
+    proxy.open();
+
+    await().atMost(TIMEOUT).until(() -> store.count() == 0);
+    assertThat(p.clientReplacements()).isEqualTo(2);
+    assertThat(built).hasSize(3);
+    await().atMost(TIMEOUT).until(() -> built.get(1).closes.get() == 1);
+    assertThat(cutOff.closes.get()).isEqualTo(1);
+    assertThat(built.get(1).calls.get()).isPositive();
+    assertThat(built.get(2).sent).hasSize(1);
+    assertThat(p.circuitState()).isEqualTo("CLOSED");
   }
 
   @Test

@@ -244,9 +244,11 @@ public final class ReliableProducerImpl implements ReliableProducer {
   /**
    * One probe of the endpoints (watcher thread). Once the proxy accepts connections again while the
    * client is in trouble, the client is replaced: the old one would keep failing fast until its
-   * gRPC reconnect backoff ends. After a replacement the replayer leaves its backoff and the
-   * circuit moves to HALF_OPEN, so the next sends probe the broker; both go through the fresh
-   * client, still under the replay rate limit and the circuit's permits.
+   * gRPC reconnect backoff ends. After a replacement, and while the proxy listens but the producer
+   * waits on its own timers (a replay backoff, an open circuit), the replayer leaves its backoff
+   * and the circuit moves to HALF_OPEN, so the next sends probe the broker through the current
+   * client, still under the replay rate limit and the circuit's permits. Replacements and wake-ups
+   * that do not help back off (1 s, 1 s, 2 s, 4 s, then 5 s) until the broker takes a send.
    */
   private void onEndpointProbe(boolean reachable) {
     if (!reachable) {
@@ -255,26 +257,33 @@ public final class ReliableProducerImpl implements ReliableProducer {
     }
     long seen = troubles.get();
     boolean trouble = sawDown || seen > troublesAnswered;
+    // Waiting on the producer's own timers while the proxy listens: a replay backoff (up to 30 s
+    // by default) or an open circuit that no send will probe.
+    boolean stalled = (replayer != null && replayer.backingOff()) || circuitOpen();
+    if (!trouble && !stalled) {
+      return;
+    }
     long now = System.nanoTime();
+    long interval =
+        Math.min(
+            MAX_REPLACE_INTERVAL_NANOS,
+            MIN_REPLACE_INTERVAL_NANOS << Math.min(Math.max(replaceStreak - 1, 0), 3));
+    if (replacedOnce && now - lastReplaceAttempt < interval) {
+      return;
+    }
+    lastReplaceAttempt = now;
+    replacedOnce = true;
+    // Reset by the next success: fruitless replacements and wake-ups back off.
+    replaceStreak = replaceStreak + 1;
     if (trouble) {
-      long interval =
-          Math.min(
-              MAX_REPLACE_INTERVAL_NANOS,
-              MIN_REPLACE_INTERVAL_NANOS << Math.min(Math.max(replaceStreak - 1, 0), 3));
-      if (replacedOnce && now - lastReplaceAttempt < interval) {
-        return;
-      }
-      lastReplaceAttempt = now;
-      replacedOnce = true;
-      replaceStreak = replaceStreak + 1;
       if (!replaceClient()) {
         return;
       }
       troublesAnswered = seen;
       sawDown = false;
-      if (replayer != null) {
-        replayer.replayNow();
-      }
+    }
+    if (replayer != null) {
+      replayer.replayNow();
     }
     if (circuitOpen()) {
       try {
@@ -810,10 +819,14 @@ public final class ReliableProducerImpl implements ReliableProducer {
     }
   }
 
-  /** Whether a failure looks like a client that cannot reach the proxy (not throttling). */
+  /**
+   * Whether a failure may be a client that cannot reach the proxy: anything worth retrying but
+   * throttling. Timeouts count too: a client whose channel came back half-ready times out as well,
+   * and a replacement that was not needed costs one new client.
+   */
   private static boolean cutOff(Throwable e) {
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    return ExceptionClassifier.classify(cause) == ErrorKind.RETRYABLE
+    return ExceptionClassifier.classify(cause) != ErrorKind.NON_RETRYABLE
         && !(cause instanceof org.apache.rocketmq.client.java.exception.TooManyRequestsException);
   }
 

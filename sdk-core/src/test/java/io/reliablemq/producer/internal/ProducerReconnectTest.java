@@ -94,8 +94,10 @@ class ProducerReconnectTest {
                 return cutOff;
               }
               if (built.size() < cutOffClients) {
+                // Half-ready: its sends time out (ambiguous, not UNAVAILABLE).
                 FakeClientProducer stillCutOff =
-                    new FakeClientProducer().failEverySend(Status.UNAVAILABLE.asRuntimeException());
+                    new FakeClientProducer()
+                        .failEverySend(new java.util.concurrent.TimeoutException("deadline"));
                 built.add(stillCutOff);
                 return stillCutOff;
               }
@@ -137,7 +139,7 @@ class ProducerReconnectTest {
 
   @Test
   void client_isReplacedAgain_whenTheFirstReplacementStillCannotSend() {
-    // A proxy that listens before it serves: the first new client fails too.
+    // A proxy that listens before it serves: the first new client times out too.
     ReliableProducerImpl p = producer(true, Duration.ofMillis(100), 2);
     assertThat(p.send(message("1")).status()).isEqualTo(SendStatus.STORED);
     assertThat(p.circuitState()).isEqualTo("OPEN");

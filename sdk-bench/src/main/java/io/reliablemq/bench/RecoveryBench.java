@@ -194,9 +194,12 @@ final class RecoveryBench {
     }
   }
 
-  /** Seconds from {@code ready} to {@code at}; negative when it happened first, NaN if never. */
+  /** Seconds from {@code ready} to {@code at}; negative when it happened first. */
   private static List<Double> since(long ready, long at) {
-    return List.of(at == 0 ? Double.NaN : (at - ready) / 1e9);
+    if (at == 0) {
+      throw new IllegalStateException("B8: an expected event did not happen within 10 minutes");
+    }
+    return List.of((at - ready) / 1e9);
   }
 
   private static Producer rawProducer(ClientServiceProvider provider, String endpoints)

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Runs the benchmark figures, prints one table and writes {@code results.json}. {@code
- * -Dbench.only=B1,B5} picks figures ({@code B1}..{@code B7}, {@code HEAP}; default all), {@code
+ * -Dbench.only=B1,B5} picks figures ({@code B1}..{@code B8}, {@code HEAP}; default all), {@code
  * -Dbench.quick=true} runs fewer rounds and messages. Every figure that compares with the raw
  * client runs both on the same broker in alternating rounds, because single runs on a shared 2-core
  * machine vary twofold. Nothing is asserted.
@@ -59,6 +59,7 @@ public final class BenchMain {
             || options.runs("B3")
             || options.runs("B5")
             || options.runs("B6")
+            || options.runs("B8")
             || options.runs("HEAP")
             || options.only().contains("R1");
     if (!needsBroker) {
@@ -86,6 +87,12 @@ public final class BenchMain {
         // Issue 10's figure, asked for by name: a full run stays within its 10-minute budget.
         progress("R1");
         figures.addAll(RelayBench.figures(mq, options));
+      }
+      if (options.runs("B8")) {
+        // Kills and restarts the shared broker (same ports and store): after the others, before
+        // B3, which hangs it.
+        progress("B8");
+        figures.addAll(RecoveryBench.figures(mq, options));
       }
       if (options.runs("B3")) {
         progress("B3");

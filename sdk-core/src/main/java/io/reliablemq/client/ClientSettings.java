@@ -21,8 +21,13 @@ public final class ClientSettings {
   private final String namespace;
   private final Duration requestTimeout;
   private final boolean sslEnabled;
+  private final Duration reconnectProbeInterval;
+
+  /** How often the SDK probes the endpoints while the broker looks unreachable, by default. */
+  public static final Duration DEFAULT_RECONNECT_PROBE_INTERVAL = Duration.ofMillis(300);
 
   private ClientSettings(Builder b) {
+    this.reconnectProbeInterval = b.reconnectProbeInterval;
     this.endpoints = b.endpoints;
     this.credentialsProvider = b.credentialsProvider;
     this.namespace = b.namespace;
@@ -94,6 +99,19 @@ public final class ClientSettings {
     return sslEnabled;
   }
 
+  /**
+   * How often (with 20% jitter) the SDK tries a TCP connect to the endpoints while a client looks
+   * cut off (circuit open, replay backing off, a consumer that lost the broker). The 5.2.0 client
+   * waits out gRPC's reconnect backoff (up to 120 s) even when the proxy is back; once a probe
+   * connects, the SDK replaces that client with a new one, which connects at once. {@link
+   * Duration#ZERO} turns the probing (and the replacement) off.
+   *
+   * @return the interval, 300 ms by default
+   */
+  public Duration reconnectProbeInterval() {
+    return reconnectProbeInterval;
+  }
+
   @Override
   public String toString() {
     // Never print credentials.
@@ -105,6 +123,8 @@ public final class ClientSettings {
         + requestTimeout
         + ", sslEnabled="
         + sslEnabled
+        + ", reconnectProbeInterval="
+        + reconnectProbeInterval
         + ", credentials="
         + (credentialsProvider == null ? "none" : "set")
         + '}';
@@ -117,8 +137,28 @@ public final class ClientSettings {
     private String namespace = "";
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private boolean sslEnabled = true;
+    private Duration reconnectProbeInterval = DEFAULT_RECONNECT_PROBE_INTERVAL;
 
     private Builder() {}
+
+    /**
+     * Sets how often the endpoints are probed while a client looks cut off (see {@link
+     * ClientSettings#reconnectProbeInterval()}).
+     *
+     * @param interval zero (off), or 50 ms to 1 minute
+     * @return this builder
+     */
+    public Builder reconnectProbeInterval(Duration interval) {
+      Objects.requireNonNull(interval, "reconnectProbeInterval must not be null");
+      if (!interval.isZero()
+          && (interval.compareTo(Duration.ofMillis(50)) < 0
+              || interval.compareTo(Duration.ofMinutes(1)) > 0)) {
+        throw new IllegalArgumentException(
+            "reconnectProbeInterval must be 0 or between 50 ms and 1 minute, was " + interval);
+      }
+      this.reconnectProbeInterval = interval;
+      return this;
+    }
 
     /**
      * Sets the proxy endpoints.

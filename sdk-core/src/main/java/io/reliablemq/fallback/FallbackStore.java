@@ -134,6 +134,17 @@ public interface FallbackStore extends AutoCloseable {
   int release(String owner, java.util.Collection<String> ids);
 
   /**
+   * Releases every lease an owner holds, when a replayer with a stable owner id starts: its
+   * previous process is gone, so its claims need not be waited out. Stores without leases return 0.
+   *
+   * @param owner the replayer's owner id
+   * @return how many leases were released
+   */
+  default int releaseOwner(String owner) {
+    return 0;
+  }
+
+  /**
    * Parks an entry after a non-retryable replay error.
    *
    * @param id the {@code reliablemq_id}

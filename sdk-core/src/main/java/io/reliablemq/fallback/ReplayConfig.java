@@ -19,8 +19,10 @@ public final class ReplayConfig {
   private final Duration idlePoll;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
+  private final String instanceId;
 
   private ReplayConfig(Builder b) {
+    this.instanceId = b.instanceId;
     this.enabled = b.enabled;
     this.batchSize = b.batchSize;
     this.maxRatePerSecond = b.maxRatePerSecond;
@@ -111,6 +113,20 @@ public final class ReplayConfig {
     return maxBackoff;
   }
 
+  /**
+   * The stable id of this application instance, if configured: the replayer then claims under an
+   * owner id derived from it, and releases that owner's leases when it starts, so that an instance
+   * restarted on a shared store does not wait out the leases of its own previous process. Two
+   * instances running at once must never share an id (each would take the other's claims for its
+   * own). Without it the owner id is random per start; an embedded H2 store frees every lease when
+   * it is opened anyway.
+   *
+   * @return the instance id, empty by default
+   */
+  public java.util.Optional<String> instanceId() {
+    return java.util.Optional.ofNullable(instanceId);
+  }
+
   /** Builder of {@link ReplayConfig}. */
   public static final class Builder {
     private boolean enabled = true;
@@ -120,6 +136,7 @@ public final class ReplayConfig {
     private Duration idlePoll = Duration.ofSeconds(1);
     private Duration initialBackoff = Duration.ofMillis(500);
     private Duration maxBackoff = Duration.ofSeconds(30);
+    private String instanceId;
 
     private Builder() {}
 
@@ -203,6 +220,21 @@ public final class ReplayConfig {
      */
     public Builder maxBackoff(Duration backoff) {
       this.maxBackoff = atLeast("maxBackoff", backoff, Duration.ofMillis(1));
+      return this;
+    }
+
+    /**
+     * Sets the stable instance id (see {@link ReplayConfig#instanceId()}).
+     *
+     * @param id 1 to 64 characters of letters, digits, '.', '_' or '-'; null for none
+     * @return this builder
+     */
+    public Builder instanceId(String id) {
+      if (id != null && !id.matches("[A-Za-z0-9._-]{1,64}")) {
+        throw new IllegalArgumentException(
+            "instanceId must be 1 to 64 letters, digits, '.', '_' or '-', was '" + id + "'");
+      }
+      this.instanceId = id;
       return this;
     }
 

@@ -49,4 +49,18 @@ public final class BoundedClose {
     }
     return true;
   }
+
+  /**
+   * Closes a client that was replaced by a new one, without making the caller wait: the old client
+   * may hang in its close (see the class comment) and the new one is already serving.
+   *
+   * @param closeable the replaced client
+   * @param what its name for logs and the thread
+   * @param timeout how long the background close is waited for before it is left behind
+   */
+  public static void closeDetached(Closeable closeable, String what, Duration timeout) {
+    Thread t = new Thread(() -> close(closeable, what, timeout), "reliablemq-" + what + "-retire");
+    t.setDaemon(true);
+    t.start();
+  }
 }

@@ -377,6 +377,54 @@ public abstract class FallbackStoreContractTest {
     assertThat(store.release("r2", List.of())).isZero();
   }
 
+  /**
+   * Whether the store frees every lease when it is opened: true only where one process alone can
+   * open it (an embedded H2 file under its file lock).
+   *
+   * @return false by default
+   */
+  protected boolean releasesLeasesOnOpen() {
+    return false;
+  }
+
+  @Test
+  void reopen_freesTheLeasesOfAKilledInstance_onlyWhereOneProcessAloneCanOpenTheStore() {
+    StoredEntry a = append(message("t").build());
+    StoredEntry g = appendGroup("fifo", "G");
+    // The instance that claimed these was killed: nothing released them.
+    assertThat(idsOf(store.claim("dead-instance", 10, Duration.ofSeconds(60))))
+        .containsExactly(a.id(), g.id());
+
+    reopen(config());
+
+    // The clock has not moved: only a release at open hands them out now.
+    List<StoredEntry> claimed = store.claim("restarted-instance", 10, Duration.ofSeconds(60));
+    if (releasesLeasesOnOpen()) {
+      assertThat(idsOf(claimed)).containsExactly(a.id(), g.id());
+    } else {
+      assertThat(claimed).isEmpty();
+    }
+  }
+
+  @Test
+  void releaseOwner_freesEveryLeaseOfThatOwner_andNoOtherOwners() {
+    StoredEntry a = append(message("t").build());
+    StoredEntry b = append(message("t").build());
+    StoredEntry c = append(message("t").build());
+    assertThat(idsOf(store.claim("replayer-instance-1", 2, Duration.ofSeconds(60))))
+        .containsExactly(a.id(), b.id());
+    assertThat(idsOf(store.claim("replayer-other", 1, Duration.ofSeconds(60))))
+        .containsExactly(c.id());
+
+    assertThat(store.releaseOwner("replayer-instance-1")).isEqualTo(2);
+
+    assertThat(idsOf(store.claim("replayer-instance-1", 10, Duration.ofSeconds(60))))
+        .containsExactly(a.id(), b.id());
+    assertThat(store.releaseOwner("nobody")).isZero();
+    assertThat(store.find(c.id()).orElseThrow().attempts()).isZero();
+    assertThat(store.claim("replayer-third", 10, Duration.ofSeconds(60))).isEmpty();
+  }
+
   @Test
   void release_leavesALeaseThatPassedToAnotherOwner() {
     StoredEntry a = append(message("t").build());

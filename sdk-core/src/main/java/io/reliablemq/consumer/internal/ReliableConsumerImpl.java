@@ -14,6 +14,7 @@ import io.reliablemq.consumer.TransactionalMessageHandler;
 import io.reliablemq.dedup.DedupKey;
 import io.reliablemq.dedup.DedupStore;
 import io.reliablemq.internal.BoundedClose;
+import io.reliablemq.internal.EndpointWatcher;
 import io.reliablemq.producer.ExceptionClassifier;
 import io.reliablemq.producer.internal.ClientSupport;
 import java.nio.ByteBuffer;
@@ -32,6 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 import org.apache.rocketmq.client.apis.ClientException;
@@ -56,6 +58,11 @@ import org.slf4j.LoggerFactory;
 public final class ReliableConsumerImpl implements ReliableConsumer {
   private static final Logger LOG = LoggerFactory.getLogger(ReliableConsumerImpl.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  // While the broker answers, the endpoints are probed this often to notice an outage; after one,
+  // at the configured probe interval until the client is replaced.
+  private static final long IDLE_PROBE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  // The least time between two client builds the watcher starts (see the producer's).
+  private static final long MIN_REBUILD_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final ReliableConsumerConfig config;
   private final DedupGuard guard;
@@ -71,6 +78,13 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
   private ScheduledFuture<?> connectTask;
   private int connectAttempts;
   private volatile ConsumerState state = ConsumerState.WAITING;
+  private final EndpointWatcher watcher;
+  private final AtomicLong replacements = new AtomicLong();
+  // Written by the watcher thread only; volatile for endpointDown().
+  private volatile boolean sawDown;
+  private long nextIdleProbe;
+  private long lastRebuild;
+  private boolean rebuiltOnce;
 
   /** What the listener runs for a message, given the guard's key and expiry. */
   @FunctionalInterface
@@ -107,6 +121,22 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
             });
     s.setRemoveOnCancelPolicy(true);
     this.scheduler = s;
+    this.watcher =
+        new EndpointWatcher(
+            "consumer-" + config.consumerGroup(),
+            config.client().endpoints(),
+            config.client().reconnectProbeInterval(),
+            new EndpointWatcher.Policy() {
+              @Override
+              public boolean shouldProbe() {
+                return shouldProbeEndpoints();
+              }
+
+              @Override
+              public void onProbe(boolean reachable) {
+                onEndpointProbe(reachable);
+              }
+            });
     String owner = "consumer-" + UUID.randomUUID();
     this.guard =
         new DedupGuard(
@@ -136,11 +166,114 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
       synchronized (lifecycle) {
         scheduleConnect();
       }
+      watcher.start();
       return;
     }
     synchronized (lifecycle) {
       running(started);
     }
+    watcher.start();
+  }
+
+  private boolean shouldProbeEndpoints() {
+    ConsumerState s = state;
+    if (s == ConsumerState.CLOSED) {
+      return false;
+    }
+    long now = System.nanoTime();
+    if (s == ConsumerState.WAITING || sawDown || now - nextIdleProbe >= 0) {
+      nextIdleProbe = now + IDLE_PROBE_NANOS;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * One probe (watcher thread). A consumer waiting for its first connect tries now that the proxy
+   * listens instead of at the end of its backoff; a running one whose proxy was seen down gets a
+   * new client once the proxy listens again: the 5.2.0 client would otherwise keep failing its
+   * receives fast until its gRPC reconnect backoff ends (up to 120 s) and deliver nothing
+   * meanwhile.
+   */
+  private void onEndpointProbe(boolean reachable) {
+    if (!reachable) {
+      sawDown = true;
+      return;
+    }
+    long now = System.nanoTime();
+    if (rebuiltOnce && now - lastRebuild < MIN_REBUILD_NANOS) {
+      return;
+    }
+    if (state == ConsumerState.WAITING) {
+      synchronized (lifecycle) {
+        if (state == ConsumerState.WAITING && connectTask != null && connectTask.cancel(false)) {
+          rebuiltOnce = true;
+          lastRebuild = now;
+          connectTask = scheduler.schedule(this::attemptConnect, 0, TimeUnit.MILLISECONDS);
+        }
+      }
+      sawDown = false;
+      return;
+    }
+    if (sawDown && state == ConsumerState.RUNNING) {
+      rebuiltOnce = true;
+      lastRebuild = now;
+      if (replaceClient()) {
+        sawDown = false;
+      }
+    }
+  }
+
+  /**
+   * Starts a new push consumer on the same listener, swaps it in and closes the old one in the
+   * background. Messages the old one delivered but did not acknowledge come again after their
+   * invisible duration; dedup drops what was already handled.
+   */
+  private boolean replaceClient() {
+    PushConsumer fresh;
+    try {
+      fresh = factory.start(config, listener);
+    } catch (ClientException | RuntimeException e) {
+      LOG.debug(
+          "Consumer group {}: replacing the client failed, keeping the old one: {}",
+          config.consumerGroup(),
+          rootCause(e));
+      return false;
+    }
+    PushConsumer old;
+    synchronized (lifecycle) {
+      if (state != ConsumerState.RUNNING) {
+        old = fresh;
+      } else {
+        old = consumer;
+        consumer = fresh;
+        replacements.incrementAndGet();
+      }
+    }
+    if (old != fresh) {
+      LOG.info(
+          "Consumer group {}: the proxy answers again, replaced the push consumer instead of"
+              + " waiting out its reconnect backoff",
+          config.consumerGroup());
+    }
+    if (old != null) {
+      BoundedClose.closeDetached(old, "push-consumer", CLOSE_TIMEOUT);
+    }
+    return old != fresh;
+  }
+
+  /** Whether the watcher saw the proxy down and has not replaced the client since (tests). */
+  boolean endpointDown() {
+    return sawDown;
+  }
+
+  /**
+   * How often the client was replaced after the proxy came back.
+   *
+   * @return the count
+   */
+  public long clientReplacements() {
+    return replacements.get();
   }
 
   /** Keeps the started client and starts the dedup purge. Holds {@link #lifecycle}. */
@@ -356,6 +489,7 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
         connectTask.cancel(false);
       }
     }
+    watcher.close();
     // Held FIFO messages give their consumption threads back first: the client waits for them.
     guard.stopWaiting();
     if (started != null) {

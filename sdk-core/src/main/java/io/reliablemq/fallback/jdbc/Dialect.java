@@ -263,6 +263,31 @@ public interface Dialect {
   }
 
   /**
+   * Releases every lease an owner holds; parameter owner. Run when a replayer with a stable owner
+   * id starts: nothing of that owner can be in flight any more, its previous process is gone.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String releaseOwnerSql(String table) {
+    return "UPDATE " + table + " SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?";
+  }
+
+  /**
+   * Releases every lease; no parameters. Run only when a store only one process can open (an
+   * embedded H2 file, held under its file lock) is opened: every lease in it belongs to a process
+   * that is gone.
+   *
+   * @param table the entries table
+   * @return the SQL
+   */
+  default String releaseAllLeasesSql(String table) {
+    return "UPDATE "
+        + table
+        + " SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL";
+  }
+
+  /**
    * Parks an entry (counting the failed attempt) and releases its lease; parameters last_error, id.
    *
    * @param table the entries table

@@ -138,6 +138,9 @@ public final class JdbcFallbackStore implements FallbackStore {
         migrator.validate(c);
       }
       loadCounters(c);
+      if (h2File != null) {
+        releaseAllLeases(c);
+      }
     } catch (SQLException e) {
       throw new FallbackStoreException(
           "Cannot open fallback store " + location + ": " + describe(e), e);
@@ -897,6 +900,40 @@ public final class JdbcFallbackStore implements FallbackStore {
   @Override
   public boolean unpark(String id) {
     return update(dialect.unparkSql(table), "unpark entry " + id, id) == 1;
+  }
+
+  /**
+   * Frees the leases a killed process left in an embedded H2 file. Its file lock proves that no
+   * other process has the file open, so every lease belongs to a dead instance (under a random
+   * owner id nobody will use again): without this a restart waits out the whole lease.
+   */
+  private void releaseAllLeases(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      int n = s.executeUpdate(dialect.releaseAllLeasesSql(table));
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+      if (n > 0) {
+        LOG.info("Fallback store {}: released {} leases left by a previous process", location, n);
+      }
+    }
+  }
+
+  @Override
+  public int releaseOwner(String owner) {
+    Objects.requireNonNull(owner, "owner");
+    checkOpen();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(dialect.releaseOwnerSql(table))) {
+      ps.setString(1, owner);
+      int n = ps.executeUpdate();
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+      return n;
+    } catch (SQLException e) {
+      throw failure("release the leases of " + owner, e);
+    }
   }
 
   @Override

@@ -15,6 +15,7 @@ import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.fallback.StoredEntry;
 import io.reliablemq.internal.BoundedClose;
+import io.reliablemq.internal.EndpointWatcher;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.message.internal.MessageValidator;
 import io.reliablemq.producer.CircuitConfig;
@@ -34,7 +35,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +51,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.rocketmq.client.apis.ClientException;
 import org.apache.rocketmq.client.apis.ClientServiceProvider;
@@ -85,6 +86,11 @@ import org.slf4j.LoggerFactory;
 public final class ReliableProducerImpl implements ReliableProducer {
   private static final Logger log = LoggerFactory.getLogger(ReliableProducerImpl.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  // The least time between two replacements of the client: a proxy that listens but does not serve
+  // yet costs one new client a second, not one a probe; doubled after each replacement that did not
+  // help (a proxy up in front of a broker that is not), up to the cap, and reset by a success.
+  private static final long MIN_REPLACE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long MAX_REPLACE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final ReliableProducerConfig config;
   private final ClientServiceProvider provider;
@@ -109,6 +115,17 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private final GroupChain chain;
   private volatile Producer producer;
   private volatile boolean closed;
+  // Reconnect (see onProbe): a count of signs that the client is cut off (circuit opened, a replay
+  // failed on the transport), the count the last replacement answered, and when it happened.
+  private final EndpointWatcher watcher;
+  private final AtomicLong troubles = new AtomicLong();
+  private final AtomicLong replacements = new AtomicLong();
+  private long troublesAnswered;
+  private long lastReplaceAttempt;
+  private boolean replacedOnce;
+  private boolean sawDown;
+  // Replacements since the broker last took a send (replay ack or circuit closed).
+  private volatile int replaceStreak;
 
   ReliableProducerImpl(
       ReliableProducerConfig config,
@@ -144,6 +161,22 @@ public final class ReliableProducerImpl implements ReliableProducer {
             new LinkedBlockingQueue<>(),
             daemon("reliablemq-store-append"));
     ((ThreadPoolExecutor) storeExecutor).allowCoreThreadTimeOut(true);
+    this.watcher =
+        new EndpointWatcher(
+            "producer",
+            config.client().endpoints(),
+            config.client().reconnectProbeInterval(),
+            new EndpointWatcher.Policy() {
+              @Override
+              public boolean shouldProbe() {
+                return shouldProbeEndpoints();
+              }
+
+              @Override
+              public void onProbe(boolean reachable) {
+                onEndpointProbe(reachable);
+              }
+            });
     try {
       this.producer = factory.create();
     } catch (ClientException | RuntimeException e) {
@@ -153,13 +186,173 @@ public final class ReliableProducerImpl implements ReliableProducer {
           e.getClass().getSimpleName());
     }
     if (store != null && config.replay().enabled()) {
-      String owner = "replayer-" + UUID.randomUUID();
+      String owner = Replayer.ownerId("replayer-", config.replay());
       this.replayer =
-          new Replayer(store, config.replay(), this::replaySend, owner, this::classifyFor);
+          new Replayer(
+              store,
+              config.replay(),
+              this::replaySend,
+              owner,
+              this::classifyFor,
+              this::onReplaySucceeded);
       this.replayer.start();
     } else {
       this.replayer = null;
     }
+    if (circuit != null) {
+      circuit
+          .getEventPublisher()
+          .onStateTransition(
+              e -> {
+                CircuitBreaker.State to = e.getStateTransition().getToState();
+                if (to == CircuitBreaker.State.OPEN) {
+                  onClientTrouble();
+                } else if (to == CircuitBreaker.State.CLOSED) {
+                  replaceStreak = 0;
+                }
+              });
+    }
+    watcher.start();
+  }
+
+  // ------------------------------------------------------------------ reconnect and circuit hooks
+
+  /**
+   * A replayed entry was acknowledged: the broker takes sends, so an OPEN or HALF_OPEN circuit is
+   * closed at once. Without this an application that sends nothing after an outage keeps its
+   * circuit OPEN (and its health DEGRADED) forever, since only a send moves the circuit.
+   */
+  void onReplaySucceeded() {
+    if (replaceStreak != 0) {
+      replaceStreak = 0;
+    }
+    if (circuit == null) {
+      return;
+    }
+    CircuitBreaker.State s = circuit.getState();
+    if (s == CircuitBreaker.State.OPEN || s == CircuitBreaker.State.HALF_OPEN) {
+      try {
+        circuit.transitionToClosedState();
+      } catch (RuntimeException raced) {
+        // Another thread moved it meanwhile; its transition stands.
+      }
+    }
+  }
+
+  /** A sign that the client may be cut off: the watcher looks at the endpoints soon. */
+  private void onClientTrouble() {
+    troubles.incrementAndGet();
+    watcher.poke();
+  }
+
+  private boolean circuitOpen() {
+    return circuit != null && circuit.getState() == CircuitBreaker.State.OPEN;
+  }
+
+  private boolean shouldProbeEndpoints() {
+    return !closed
+        && (circuitOpen()
+            || (replayer != null && replayer.backingOff())
+            || troubles.get() > troublesAnswered
+            || sawDown);
+  }
+
+  /**
+   * One probe of the endpoints (watcher thread). Once the proxy accepts connections again while the
+   * client is in trouble, the client is replaced: the old one would keep failing fast until its
+   * gRPC reconnect backoff ends. After a replacement, and while the proxy listens but the producer
+   * waits on its own timers (a replay backoff, an open circuit), the replayer leaves its backoff
+   * and the circuit moves to HALF_OPEN, so the next sends probe the broker through the current
+   * client, still under the replay rate limit and the circuit's permits. Replacements and wake-ups
+   * that do not help back off (1 s, 1 s, 2 s, 4 s, then 5 s) until the broker takes a send.
+   */
+  private void onEndpointProbe(boolean reachable) {
+    if (!reachable) {
+      sawDown = true;
+      return;
+    }
+    long seen = troubles.get();
+    boolean trouble = sawDown || seen > troublesAnswered;
+    // Waiting on the producer's own timers while the proxy listens: a replay backoff (up to 30 s
+    // by default) or an open circuit that no send will probe.
+    boolean stalled = (replayer != null && replayer.backingOff()) || circuitOpen();
+    if (!trouble && !stalled) {
+      return;
+    }
+    long now = System.nanoTime();
+    long interval =
+        Math.min(
+            MAX_REPLACE_INTERVAL_NANOS,
+            MIN_REPLACE_INTERVAL_NANOS << Math.min(Math.max(replaceStreak - 1, 0), 3));
+    if (replacedOnce && now - lastReplaceAttempt < interval) {
+      return;
+    }
+    lastReplaceAttempt = now;
+    replacedOnce = true;
+    // Reset by the next success: fruitless replacements and wake-ups back off.
+    replaceStreak = replaceStreak + 1;
+    if (trouble) {
+      if (!replaceClient()) {
+        return;
+      }
+      troublesAnswered = seen;
+      sawDown = false;
+    }
+    if (replayer != null) {
+      replayer.replayNow();
+    }
+    if (circuitOpen()) {
+      try {
+        circuit.transitionToHalfOpenState();
+      } catch (RuntimeException raced) {
+        // Moved by a send meanwhile.
+      }
+    }
+  }
+
+  /**
+   * Builds a new client, swaps it in and closes the old one in the background; sends in flight on
+   * the old one fail and are retried (or stored) as any failed attempt.
+   *
+   * @return false when the new client could not be built (the old one stays)
+   */
+  private boolean replaceClient() {
+    Producer fresh;
+    try {
+      fresh = factory.create();
+    } catch (ClientException | RuntimeException e) {
+      log.debug("Replacing the RocketMQ producer failed, keeping the old one: {}", e.toString());
+      return false;
+    }
+    Producer old;
+    synchronized (lock) {
+      if (closed) {
+        old = fresh;
+      } else {
+        old = producer;
+        producer = fresh;
+        replacements.incrementAndGet();
+      }
+    }
+    if (old != fresh) {
+      log.info(
+          "The proxy at {} answers again: replaced the RocketMQ producer instead of waiting out"
+              + " its reconnect backoff",
+          config.client().endpoints());
+    }
+    if (old != null) {
+      BoundedClose.closeDetached(old, "producer", CLOSE_TIMEOUT);
+    }
+    return old != fresh;
+  }
+
+  /**
+   * How often the client was replaced after the proxy came back.
+   *
+   * @return the count
+   */
+  public long clientReplacements() {
+    return replacements.get();
   }
 
   /**
@@ -725,6 +918,17 @@ public final class ReliableProducerImpl implements ReliableProducer {
     }
   }
 
+  /**
+   * Whether a failure may be a client that cannot reach the proxy: anything worth retrying but
+   * throttling. Timeouts count too: a client whose channel came back half-ready times out as well,
+   * and a replacement that was not needed costs one new client.
+   */
+  private static boolean cutOff(Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return ExceptionClassifier.classify(cause) != ErrorKind.NON_RETRYABLE
+        && !(cause instanceof org.apache.rocketmq.client.java.exception.TooManyRequestsException);
+  }
+
   /** Sends one stored entry for the replayer; the entry keeps its id and delivery time. */
   private CompletableFuture<SendReceipt> replaySend(StoredEntry entry) {
     String topic = entry.message().topic();
@@ -756,13 +960,22 @@ public final class ReliableProducerImpl implements ReliableProducer {
           },
           storeExecutor);
     }
+    CompletableFuture<SendReceipt> sent;
     try {
-      return producer()
-          .sendAsync(message)
-          .orTimeout(config.client().requestTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+      sent =
+          producer()
+              .sendAsync(message)
+              .orTimeout(config.client().requestTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
     } catch (ClientException | RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      sent = CompletableFuture.failedFuture(e);
     }
+    sent.whenComplete(
+        (r, e) -> {
+          if (e != null && cutOff(e)) {
+            onClientTrouble();
+          }
+        });
+    return sent;
   }
 
   /**
@@ -877,7 +1090,12 @@ public final class ReliableProducerImpl implements ReliableProducer {
     ensureOpen();
     Replayer r =
         new Replayer(
-            other, replay, this::replaySend, "replayer-" + UUID.randomUUID(), this::classifyFor);
+            other,
+            replay,
+            this::replaySend,
+            Replayer.ownerId("outbox-replayer-", replay),
+            this::classifyFor,
+            this::onReplaySucceeded);
     r.start();
     return new StoreReplay(r);
   }
@@ -1013,6 +1231,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
       }
       closed = true;
     }
+    watcher.close();
     long drainDeadline = System.nanoTime() + config.closeDrainTime().toNanos();
     int atClose = inFlight.size();
     for (Job job : inFlight) {

@@ -64,13 +64,20 @@ final class Replayer {
   private final String owner;
   private final TokenBucket bucket;
   private final BiFunction<String, Throwable, ErrorKind> classifier;
+  private final Runnable onAcknowledged;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wakeUp = lock.newCondition();
   private final List<String> acknowledged = new ArrayList<>();
   private final List<String> untried = new ArrayList<>();
+  // Runs the next claim and the deletes of a round while its sends are in flight; one thread, so a
+  // delete and a claim never overtake each other.
+  private final java.util.concurrent.ExecutorService storeThread;
+  private CompletableFuture<Void> lastDelete = CompletableFuture.completedFuture(null);
+  private volatile RuntimeException deleteFailure;
   // Touched only by the replayer thread.
   private long inFlightBytes;
   private volatile boolean running;
+  private volatile boolean backingOff;
   private boolean wakeRequested;
   private boolean forceRequested;
   private Thread thread;
@@ -80,25 +87,55 @@ final class Replayer {
       ReplayConfig config,
       Function<StoredEntry, CompletableFuture<?>> sender,
       String owner) {
-    this(store, config, sender, owner, (topic, error) -> ExceptionClassifier.classify(error));
+    this(
+        store,
+        config,
+        sender,
+        owner,
+        (topic, error) -> ExceptionClassifier.classify(error),
+        () -> {});
   }
 
   /**
    * A replayer whose errors are classified by the producer, which knows the topics it has seen
-   * served (their "topic not found" is retried, not parked).
+   * served (their "topic not found" is retried, not parked), and that reports each acknowledged
+   * entry, so that the producer's circuit learns the broker is back even when the application sends
+   * nothing.
    */
   Replayer(
       FallbackStore store,
       ReplayConfig config,
       Function<StoredEntry, CompletableFuture<?>> sender,
       String owner,
-      BiFunction<String, Throwable, ErrorKind> classifier) {
+      BiFunction<String, Throwable, ErrorKind> classifier,
+      Runnable onAcknowledged) {
     this.classifier = classifier;
+    this.onAcknowledged = onAcknowledged;
+    this.storeThread =
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "reliablemq-replayer-store-" + owner);
+              t.setDaemon(true);
+              return t;
+            });
     this.store = store;
     this.config = config;
     this.sender = sender;
     this.owner = owner;
     this.bucket = new TokenBucket(config.maxRatePerSecond());
+  }
+
+  /**
+   * The owner id a replayer claims under: derived from the configured instance id, so that a
+   * restarted instance recognises its own leases, else random per start.
+   */
+  static String ownerId(String prefix, ReplayConfig config) {
+    return prefix + config.instanceId().orElseGet(() -> java.util.UUID.randomUUID().toString());
+  }
+
+  /** Whether the replayer waits out a backoff because the broker was unreachable. */
+  boolean backingOff() {
+    return backingOff;
   }
 
   synchronized void start() {
@@ -147,9 +184,22 @@ final class Replayer {
         Thread.currentThread().interrupt();
       }
     }
+    // The round waits for its deletes, so after the join nothing is queued; a round still running
+    // (join timed out) finds the executor shut and deletes on its own thread.
+    storeThread.shutdown();
   }
 
   private void loop() {
+    if (config.instanceId().isPresent()) {
+      try {
+        int n = store.releaseOwner(owner);
+        if (n > 0) {
+          log.info("Released {} leases held by this instance's previous process ({})", n, owner);
+        }
+      } catch (RuntimeException e) {
+        log.warn("Cannot release the leases of {}: {}", owner, e.toString());
+      }
+    }
     long backoffMillis = config.initialBackoff().toMillis();
     while (running) {
       Round round;
@@ -168,11 +218,14 @@ final class Replayer {
         round = Round.UNREACHABLE;
       }
       if (round == Round.UNREACHABLE) {
+        backingOff = true;
         try {
           await(backoffMillis, true);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
+        } finally {
+          backingOff = false;
         }
         backoffMillis = Math.min(config.maxBackoff().toMillis(), backoffMillis * 2);
       } else {
@@ -222,14 +275,77 @@ final class Replayer {
     }
   }
 
-  private Round replay(List<StoredEntry> batch) throws InterruptedException {
+  /**
+   * One round: the claimed batch, then every batch claimed while it was in flight, until a claim
+   * comes back empty, the broker fails or the replayer stops. The next claim runs on the store
+   * thread while the current batch is sent, and acknowledged entries are deleted there too, so
+   * neither store round trip holds the sends back (B5 drained at 0.55 of the raw client's rate
+   * while each round waited for its deletes and the next claim). The lanes span the batches: a
+   * later batch may hold later entries of a group whose earlier entry is still in flight (the store
+   * hands them to the same owner), and they wait for it as within one batch.
+   */
+  private Round replay(List<StoredEntry> first) throws InterruptedException {
     acknowledged.clear();
     untried.clear();
+    deleteFailure = null;
     Deque<InFlight> inFlight = new ArrayDeque<>();
     Map<String, Integer> laneInFlight = new HashMap<>();
     Set<String> stoppedLanes = new HashSet<>();
     boolean[] unreachable = {false};
     inFlightBytes = 0;
+    List<StoredEntry> batch = first;
+    while (batch != null) {
+      CompletableFuture<List<StoredEntry>> prefetch =
+          running && !unreachable[0] ? prefetch() : CompletableFuture.completedFuture(List.of());
+      submit(batch, inFlight, laneInFlight, stoppedLanes, unreachable);
+      List<StoredEntry> next = awaitPrefetch(prefetch);
+      if (!running || unreachable[0]) {
+        // Claimed but never to be tried this round: released untouched below.
+        next.forEach(e -> untried.add(e.id()));
+        next = List.of();
+      }
+      batch = next.isEmpty() ? null : next;
+    }
+    while (!inFlight.isEmpty()) {
+      settle(inFlight.poll(), laneInFlight, stoppedLanes, unreachable);
+    }
+    deleteAcknowledged();
+    awaitDeletes();
+    releaseUntried();
+    RuntimeException failed = deleteFailure;
+    if (failed != null) {
+      // As before the pipelining: a store that cannot delete ends the round as a store failure.
+      throw failed;
+    }
+    return unreachable[0] ? Round.UNREACHABLE : Round.DONE;
+  }
+
+  private CompletableFuture<List<StoredEntry>> prefetch() {
+    try {
+      return CompletableFuture.supplyAsync(
+          () -> store.claim(owner, config.batchSize(), config.lease()), storeThread);
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+  }
+
+  private List<StoredEntry> awaitPrefetch(CompletableFuture<List<StoredEntry>> prefetch)
+      throws InterruptedException {
+    try {
+      return prefetch.get();
+    } catch (ExecutionException e) {
+      log.warn("Replay could not claim the next batch: {}", e.getCause().toString());
+      return List.of();
+    }
+  }
+
+  private void submit(
+      List<StoredEntry> batch,
+      Deque<InFlight> inFlight,
+      Map<String, Integer> laneInFlight,
+      Set<String> stoppedLanes,
+      boolean[] unreachable)
+      throws InterruptedException {
     for (StoredEntry entry : batch) {
       String lane = lane(entry);
       if (lane != null) {
@@ -260,12 +376,6 @@ final class Replayer {
         laneInFlight.merge(lane, 1, Integer::sum);
       }
     }
-    while (!inFlight.isEmpty()) {
-      settle(inFlight.poll(), laneInFlight, stoppedLanes, unreachable);
-    }
-    deleteAcknowledged();
-    releaseUntried();
-    return unreachable[0] ? Round.UNREACHABLE : Round.DONE;
   }
 
   private void settle(
@@ -287,6 +397,7 @@ final class Replayer {
         deleteAcknowledged();
       }
       bucket.speedUp();
+      onAcknowledged.run();
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       ErrorKind kind = classifier.apply(f.entry.message().topic(), cause);
@@ -321,10 +432,37 @@ final class Replayer {
     }
   }
 
+  /**
+   * Deletes the acknowledged entries on the store thread (in order with the claims there); the
+   * round waits for every delete before it ends ({@link #awaitDeletes}).
+   */
   private void deleteAcknowledged() {
-    if (!acknowledged.isEmpty()) {
-      store.deleteAll(acknowledged);
-      acknowledged.clear();
+    if (acknowledged.isEmpty()) {
+      return;
+    }
+    List<String> ids = new ArrayList<>(acknowledged);
+    acknowledged.clear();
+    Runnable delete =
+        () -> {
+          try {
+            store.deleteAll(ids);
+          } catch (RuntimeException e) {
+            // Kept: sent again after the lease expires, a duplicate consumers drop by id.
+            deleteFailure = e;
+          }
+        };
+    try {
+      lastDelete = CompletableFuture.runAsync(delete, storeThread);
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      delete.run();
+    }
+  }
+
+  private void awaitDeletes() throws InterruptedException {
+    try {
+      lastDelete.get();
+    } catch (ExecutionException e) {
+      // The task catches its failure into deleteFailure; nothing else can fail it.
     }
   }
 

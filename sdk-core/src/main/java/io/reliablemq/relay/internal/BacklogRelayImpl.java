@@ -6,7 +6,10 @@ import io.reliablemq.ReliableMQException;
 import io.reliablemq.consumer.ReceivedMessage;
 import io.reliablemq.consumer.internal.ReliableConsumerImpl;
 import io.reliablemq.internal.BoundedClose;
+import io.reliablemq.internal.EndpointWatcher;
 import io.reliablemq.message.ReliableMessage;
+import io.reliablemq.producer.ErrorKind;
+import io.reliablemq.producer.ExceptionClassifier;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.SendOutcome;
 import io.reliablemq.producer.SendStatus;
@@ -56,7 +59,15 @@ public final class BacklogRelayImpl implements BacklogRelay {
 
   private final RelayConfig config;
   private final ReliableProducer producer;
-  private final SimpleConsumer consumer;
+  // Replaced by the receiver thread when the proxy is back but the client still fails (see
+  // afterReceiveFailure); acks use whichever is current, the receipt handle is the broker's.
+  private volatile SimpleConsumer consumer;
+  private final ConsumerFactory factory;
+  private final EndpointWatcher endpoints;
+  private final java.util.concurrent.atomic.AtomicLong replacements =
+      new java.util.concurrent.atomic.AtomicLong();
+  private long lastRebuild;
+  private boolean rebuiltOnce;
   private final GroupSequencer sequencer = new GroupSequencer();
   private final Semaphore permits;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -74,8 +85,33 @@ public final class BacklogRelayImpl implements BacklogRelay {
   private volatile boolean stopRequested;
   private volatile RelayState state = RelayState.RUNNING;
 
-  private BacklogRelayImpl(RelayConfig config, ReliableProducer producer, SimpleConsumer consumer) {
+  /** Builds the relay's simple consumer; a seam for unit tests with a fake client. */
+  @FunctionalInterface
+  interface ConsumerFactory {
+    SimpleConsumer create() throws ClientException;
+  }
+
+  private BacklogRelayImpl(
+      RelayConfig config,
+      ReliableProducer producer,
+      SimpleConsumer consumer,
+      ConsumerFactory factory) {
     this.config = config;
+    this.factory = factory;
+    this.endpoints =
+        new EndpointWatcher(
+            "relay-" + config.consumerGroup(),
+            config.client().endpoints(),
+            config.client().reconnectProbeInterval(),
+            new EndpointWatcher.Policy() {
+              @Override
+              public boolean shouldProbe() {
+                return false;
+              }
+
+              @Override
+              public void onProbe(boolean reachable) {}
+            });
     this.producer = producer;
     this.consumer = consumer;
     this.permits = new Semaphore(config.maxInFlight());
@@ -102,20 +138,29 @@ public final class BacklogRelayImpl implements BacklogRelay {
    */
   public static BacklogRelayImpl start(RelayConfig config, ReliableProducer producer) {
     Objects.requireNonNull(config, "config");
+    return start(config, producer, () -> buildConsumer(config));
+  }
+
+  private static SimpleConsumer buildConsumer(RelayConfig config) throws ClientException {
+    return ClientServiceProvider.loadService()
+        .newSimpleConsumerBuilder()
+        .setClientConfiguration(ClientSupport.clientConfiguration(config.client()))
+        .setConsumerGroup(config.consumerGroup())
+        .setAwaitDuration(config.pollTimeout())
+        .setSubscriptionExpressions(
+            Map.of(
+                config.sourceTopic(),
+                new FilterExpression(config.filterExpression(), FilterExpressionType.TAG)))
+        .build();
+  }
+
+  static BacklogRelayImpl start(
+      RelayConfig config, ReliableProducer producer, ConsumerFactory factory) {
+    Objects.requireNonNull(config, "config");
     Objects.requireNonNull(producer, "producer");
     SimpleConsumer consumer;
     try {
-      consumer =
-          ClientServiceProvider.loadService()
-              .newSimpleConsumerBuilder()
-              .setClientConfiguration(ClientSupport.clientConfiguration(config.client()))
-              .setConsumerGroup(config.consumerGroup())
-              .setAwaitDuration(config.pollTimeout())
-              .setSubscriptionExpressions(
-                  Map.of(
-                      config.sourceTopic(),
-                      new FilterExpression(config.filterExpression(), FilterExpressionType.TAG)))
-              .build();
+      consumer = factory.create();
     } catch (ClientException | RuntimeException e) {
       throw new ReliableMQException(
           "Cannot start the relay's consumer on topic "
@@ -124,7 +169,7 @@ public final class BacklogRelayImpl implements BacklogRelay {
               + config.consumerGroup(),
           e);
     }
-    BacklogRelayImpl relay = new BacklogRelayImpl(config, producer, consumer);
+    BacklogRelayImpl relay = new BacklogRelayImpl(config, producer, consumer, factory);
     long every = config.progressInterval().toMillis();
     relay.progressLog.scheduleAtFixedRate(
         () -> LOG.info("{}", relay.progress()), every, every, TimeUnit.MILLISECONDS);
@@ -188,8 +233,7 @@ public final class BacklogRelayImpl implements BacklogRelay {
         } catch (ClientException | RuntimeException e) {
           permits.release(config.batchSize());
           LOG.warn("Relay receive from {} failed: {}", config.sourceTopic(), e.toString());
-          // Backing off an unreachable broker, not waiting for a condition.
-          Thread.sleep(RECEIVE_ERROR_BACKOFF.toMillis());
+          afterReceiveFailure(e);
           continue;
         }
         permits.release(config.batchSize() - views.size());
@@ -209,6 +253,65 @@ public final class BacklogRelayImpl implements BacklogRelay {
       LOG.error("Relay receiver stopped by an unexpected error", e);
     }
     finish(reason);
+  }
+
+  /**
+   * Backs off an unreachable broker for at most {@code RECEIVE_ERROR_BACKOFF}, probing the
+   * endpoints meanwhile: once the proxy accepts connections again while the client failed on the
+   * transport, the client is replaced (the 5.2.0 client would fail fast until its gRPC reconnect
+   * backoff ends, up to 120 s) and the receive is tried again at once.
+   */
+  private void afterReceiveFailure(Exception e) throws InterruptedException {
+    long deadline = System.nanoTime() + RECEIVE_ERROR_BACKOFF.toNanos();
+    boolean transport = ExceptionClassifier.classify(e) == ErrorKind.RETRYABLE;
+    long probeEvery = config.client().reconnectProbeInterval().toMillis();
+    boolean probing = transport && probeEvery > 0;
+    while (!stopRequested) {
+      long now = System.nanoTime();
+      if (probing
+          && (!rebuiltOnce || now - lastRebuild >= RECEIVE_ERROR_BACKOFF.toNanos())
+          && endpoints.probe()) {
+        rebuiltOnce = true;
+        lastRebuild = now;
+        if (replaceConsumer()) {
+          return;
+        }
+      }
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        return;
+      }
+      // Backing off an unreachable broker between probes, not waiting for a condition.
+      Thread.sleep(probing ? Math.min(left, probeEvery) : left);
+    }
+  }
+
+  private boolean replaceConsumer() {
+    SimpleConsumer fresh;
+    try {
+      fresh = factory.create();
+    } catch (ClientException | RuntimeException e) {
+      LOG.debug("Relay: replacing the consumer failed, keeping the old one: {}", e.toString());
+      return false;
+    }
+    SimpleConsumer old = consumer;
+    consumer = fresh;
+    replacements.incrementAndGet();
+    LOG.info(
+        "Relay from {}: the proxy answers again, replaced the simple consumer instead of waiting"
+            + " out its reconnect backoff",
+        config.sourceTopic());
+    BoundedClose.closeDetached(old, "relay-consumer", CONSUMER_CLOSE_TIMEOUT);
+    return true;
+  }
+
+  /**
+   * How often the consumer was replaced after the proxy came back.
+   *
+   * @return the count
+   */
+  long consumerReplacements() {
+    return replacements.get();
   }
 
   private void dispatch(MessageView view) {

@@ -14,4 +14,9 @@ class H2FallbackStoreTest extends FallbackStoreContractTest {
   protected FallbackStore openStore(FallbackStoreConfig.Builder config) {
     return JdbcFallbackStore.h2(config.directory(dir.resolve("store")).build());
   }
+
+  @Override
+  protected boolean releasesLeasesOnOpen() {
+    return true;
+  }
 }

@@ -13,7 +13,9 @@ import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.Status;
 
 /**
- * Health of ReliableMQ. {@code UP}: the fallback store is empty, the circuit closed and every
+ * Health of ReliableMQ. {@code UP}: the fallback store is empty, the circuit closed (or half open:
+ * probing a broker that answers again; the producer moves it there by itself, and a replayed entry
+ * closes it, so an application that sends nothing after an outage still recovers) and every
  * listener running. {@link #DEGRADED}: messages wait in the store (details {@code backlog}, {@code
  * parked}, {@code oldestAgeSeconds}), the circuit is open, or a listener has not started (detail
  * {@code listenersWaitingForBroker}: those whose consumer waits for a broker it could not reach at

@@ -35,6 +35,13 @@ public class ReliableMQProperties implements Validator {
   private Duration requestTimeout = Duration.ofSeconds(3);
 
   /**
+   * How often the endpoints are probed (TCP connect, 20% jitter) while a client looks cut off; once
+   * the proxy answers, the client is replaced instead of waiting out gRPC's reconnect backoff. 0
+   * turns it off.
+   */
+  private Duration reconnectProbeInterval = Duration.ofMillis(300);
+
+  /**
    * Whether the connection to the proxy uses TLS. The RocketMQ client trusts any server
    * certificate: this is encryption without verification.
    */
@@ -189,6 +196,24 @@ public class ReliableMQProperties implements Validator {
    */
   public void setRequestTimeout(Duration requestTimeout) {
     this.requestTimeout = requestTimeout;
+  }
+
+  /**
+   * The endpoint probe interval.
+   *
+   * @return the interval
+   */
+  public Duration getReconnectProbeInterval() {
+    return reconnectProbeInterval;
+  }
+
+  /**
+   * Sets the endpoint probe interval.
+   *
+   * @param reconnectProbeInterval the interval, 0 for off
+   */
+  public void setReconnectProbeInterval(Duration reconnectProbeInterval) {
+    this.reconnectProbeInterval = reconnectProbeInterval;
   }
 
   /**
@@ -694,8 +719,33 @@ public class ReliableMQProperties implements Validator {
     /** Longest wait between replay attempts while the broker stays unreachable. */
     private Duration maxBackoff;
 
+    /**
+     * Stable id of this instance (letters, digits, '.', '_', '-'; at most 64): a restart on a
+     * shared store then frees its previous process's claims at once. Never shared by two instances
+     * running at once. Unset: random per start.
+     */
+    private String instanceId;
+
     /** Creates the properties at their defaults. */
     public Replay() {}
+
+    /**
+     * The stable instance id.
+     *
+     * @return the id, null for none
+     */
+    public String getInstanceId() {
+      return instanceId;
+    }
+
+    /**
+     * Sets the stable instance id.
+     *
+     * @param instanceId the id, null for none
+     */
+    public void setInstanceId(String instanceId) {
+      this.instanceId = instanceId;
+    }
 
     /**
      * Whether replay is on.

@@ -239,6 +239,10 @@ public final class CoreConfigs {
     }
     set("reliablemq.namespace", p.getNamespace(), b::namespace);
     set("reliablemq.request-timeout", p.getRequestTimeout(), b::requestTimeout);
+    set(
+        "reliablemq.reconnect-probe-interval",
+        p.getReconnectProbeInterval(),
+        b::reconnectProbeInterval);
     b.sslEnabled(p.isSslEnabled());
     boolean hasAccess = p.getAccessKey() != null && !p.getAccessKey().isBlank();
     boolean hasSecret = p.getSecretKey() != null && !p.getSecretKey().isBlank();
@@ -292,6 +296,7 @@ public final class CoreConfigs {
     set("reliablemq.replay.batch-size", r.getBatchSize(), b::batchSize);
     set("reliablemq.replay.idle-poll", r.getIdlePoll(), b::idlePoll);
     set("reliablemq.replay.max-backoff", r.getMaxBackoff(), b::maxBackoff);
+    set("reliablemq.replay.instance-id", r.getInstanceId(), b::instanceId);
     return build("reliablemq.replay", b::build);
   }
 

@@ -27,6 +27,14 @@ class ReliableMQHealthIndicatorTest {
   }
 
   @Test
+  void emptyStore_halfOpenCircuit_isUp() {
+    // What an idle application shows once the SDK saw the proxy back: the circuit probes.
+    Health h = health(new Ops(0, null, false), "HALF_OPEN", 100);
+    assertThat(h.getStatus()).isEqualTo(Status.UP);
+    assertThat(h.getDetails()).containsEntry("circuit", "HALF_OPEN");
+  }
+
+  @Test
   void backlog_isDegraded_withItsSizeAndOldestAge() {
     Health h = health(new Ops(3, Duration.ofSeconds(42), false), "CLOSED", 100);
     assertThat(h.getStatus()).isEqualTo(ReliableMQHealthIndicator.DEGRADED);

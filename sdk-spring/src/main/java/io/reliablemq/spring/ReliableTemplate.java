@@ -1,6 +1,5 @@
 package io.reliablemq.spring;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.SendOutcome;
@@ -20,8 +19,9 @@ import org.springframework.util.ClassUtils;
 /**
  * Sends application objects through a {@link ReliableProducer}. A payload that is a {@code byte[]}
  * or a {@link String} is sent as it is (strings in UTF-8); any other object is sent as JSON written
- * by the application's Jackson {@link ObjectMapper}. Every method has the producer's guarantees: it
- * returns SENT or STORED, or throws (see {@link ReliableProducer#send}). Thread-safe.
+ * by the {@link JsonCodec} (the application's Jackson mapper). Every method has the producer's
+ * guarantees: it returns SENT or STORED, or throws (see {@link ReliableProducer#send}).
+ * Thread-safe.
  */
 public class ReliableTemplate {
   private final ReliableProducer producer;
@@ -42,22 +42,21 @@ public class ReliableTemplate {
    * Creates a template.
    *
    * @param producer the producer (not closed by the template)
-   * @param mapper the JSON mapper for payloads other than bytes and strings
+   * @param codec the JSON codec for payloads other than bytes and strings
    */
-  public ReliableTemplate(ReliableProducer producer, ObjectMapper mapper) {
-    this(producer, mapper, null);
+  public ReliableTemplate(ReliableProducer producer, JsonCodec codec) {
+    this(producer, codec, null);
   }
 
   /**
    * Creates a template that can also send in a local transaction.
    *
    * @param producer the producer (not closed by the template)
-   * @param mapper the JSON mapper for payloads other than bytes and strings
+   * @param codec the JSON codec for payloads other than bytes and strings
    * @param sender the transactional sender, or null when there is none
    */
-  public ReliableTemplate(
-      ReliableProducer producer, ObjectMapper mapper, TransactionalSender sender) {
-    this(producer, mapper, sender, null);
+  public ReliableTemplate(ReliableProducer producer, JsonCodec codec, TransactionalSender sender) {
+    this(producer, codec, sender, null);
   }
 
   /**
@@ -65,18 +64,18 @@ public class ReliableTemplate {
    * caller has open on {@code dataSource}.
    *
    * @param producer the producer (not closed by the template)
-   * @param mapper the JSON mapper for payloads other than bytes and strings
+   * @param codec the JSON codec for payloads other than bytes and strings
    * @param sender the transactional sender, or null when there is none
    * @param dataSource the sender's database (the one its transaction log lives in), or null to
    *     refuse {@code sendInTransaction} inside an active transaction
    */
   public ReliableTemplate(
       ReliableProducer producer,
-      ObjectMapper mapper,
+      JsonCodec codec,
       TransactionalSender sender,
       DataSource dataSource) {
     this.producer = Objects.requireNonNull(producer, "producer");
-    this.converter = new PayloadConverter(mapper);
+    this.converter = new PayloadConverter(codec);
     this.sender = sender;
     this.dataSource = dataSource;
   }

@@ -151,7 +151,7 @@ public class ReliableMQEndpoint {
   }
 
   /** What operators see of a blocked group, in the endpoint and in health. */
-  static Map<String, Object> toMap(BlockedGroup g) {
+  public static Map<String, Object> toMap(BlockedGroup g) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("topic", g.topic());
     m.put("messageGroup", g.messageGroup());

@@ -9,6 +9,7 @@ import io.reliablemq.dedup.DedupStoreConfig;
 import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.FallbackStoreConfig;
 import io.reliablemq.fallback.ReplayConfig;
+import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
 import io.reliablemq.producer.CircuitConfig;
 import io.reliablemq.producer.ReliableProducerConfig;
 import io.reliablemq.producer.SendRetryConfig;
@@ -16,39 +17,26 @@ import io.reliablemq.spring.autoconfigure.ReliableMQProperties;
 import io.reliablemq.transaction.LocalTransactionRunner;
 import io.reliablemq.transaction.TransactionCheck;
 import io.reliablemq.transaction.TransactionalSenderConfig;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.apache.rocketmq.client.apis.StaticSessionCredentialsProvider;
+import org.h2.jdbcx.JdbcDataSource;
 
 /**
  * The one place where {@link ReliableMQProperties} become core configuration. Each value is handed
- * to the core builder, which validates it; a rejection is reported with the property's name.
+ * to the core builder, which validates it; a rejection is reported with the property's name, which
+ * is written once, in the section that sets it. At bind time every section is checked ({@link
+ * #problems}) but the dedup TTL, which needs a store: it is checked when the first idempotent
+ * listener starts.
  */
 public final class CoreConfigs {
-  /** Stands in for the store when only the dedup settings are validated; never called. */
-  private static final DedupStore VALIDATION_ONLY_STORE =
-      (DedupStore)
-          java.lang.reflect.Proxy.newProxyInstance(
-              DedupStore.class.getClassLoader(),
-              new Class<?>[] {DedupStore.class},
-              (proxy, method, args) -> {
-                throw new UnsupportedOperationException("validation only");
-              });
-
-  /** Stands in for the database when only the transaction settings are validated; never called. */
-  private static final javax.sql.DataSource VALIDATION_ONLY_DS =
-      (javax.sql.DataSource)
-          java.lang.reflect.Proxy.newProxyInstance(
-              javax.sql.DataSource.class.getClassLoader(),
-              new Class<?>[] {javax.sql.DataSource.class},
-              (proxy, method, args) -> {
-                throw new UnsupportedOperationException("validation only");
-              });
-
   private final ReliableMQProperties p;
-  private final List<String> problems;
+  private final List<String> problems; // null: the first problem throws
 
   private CoreConfigs(ReliableMQProperties p, List<String> problems) {
     this.p = p;
@@ -62,30 +50,29 @@ public final class CoreConfigs {
    * @return the problems, empty when the properties are valid
    */
   public static List<String> problems(ReliableMQProperties p) {
-    List<String> problems = new ArrayList<>();
-    CoreConfigs c = new CoreConfigs(p, problems);
+    CoreConfigs c = new CoreConfigs(p, new ArrayList<>());
     c.client();
     c.retry();
     c.circuit();
     c.replay();
-    if (p.getFallback().isEnabled()) {
+    if (p.fallback().enabled()) {
       c.fallbackStore();
     }
-    if (p.getDedup().isEnabled()) {
+    if (p.dedup().enabled()) {
       c.dedupStore();
-      c.dedup(VALIDATION_ONLY_STORE, null);
     }
-    if (p.getTransaction().isEnabled() && p.getTransaction().getOutbox().isEnabled()) {
-      c.outboxStore();
-    }
-    if (p.getTransaction().isEnabled()) {
+    if (p.transaction().enabled()) {
+      // Only the settings are checked: an H2 data source object that is never connected to.
       c.transactionSettings(
           TransactionalSenderConfig.custom(
-              ClientSettings.custom().endpoints("validation:1").build(), VALIDATION_ONLY_DS));
+              ClientSettings.of("validation:1"), new JdbcDataSource()));
+      if (p.transaction().outbox().enabled()) {
+        c.outboxStore();
+      }
     }
-    c.positive("reliablemq.listener.start-retry-interval", p.getListener().getStartRetryInterval());
-    c.positive("reliablemq.listener.shutdown-timeout", p.getListener().getShutdownTimeout());
-    return problems;
+    c.positive("reliablemq.listener.start-retry-interval", p.listener().startRetryInterval());
+    c.positive("reliablemq.listener.shutdown-timeout", p.listener().shutdownTimeout());
+    return c.problems;
   }
 
   /**
@@ -100,7 +87,8 @@ public final class CoreConfigs {
   }
 
   /**
-   * The producer configuration over the given client and store.
+   * The producer configuration over the given client and store. No transaction check here: a
+   * transactional sender attaches its own to the producer.
    *
    * @param p the properties
    * @param client the client settings
@@ -109,7 +97,6 @@ public final class CoreConfigs {
    */
   public static ReliableProducerConfig producer(
       ReliableMQProperties p, ClientSettings client, FallbackStore store) {
-    // No transaction check here: a transactional sender attaches its own to the producer.
     CoreConfigs c = new CoreConfigs(p, null);
     return ReliableProducerConfig.custom(client)
         .retry(c.retry())
@@ -134,11 +121,11 @@ public final class CoreConfigs {
   public static TransactionalSenderConfig transactionalSender(
       ReliableMQProperties p,
       ClientSettings client,
-      javax.sql.DataSource dataSource,
+      DataSource dataSource,
       LocalTransactionRunner runner,
       MeterRegistry meterRegistry,
-      java.util.Map<String, TransactionCheck> checkers,
-      io.reliablemq.fallback.jdbc.JdbcFallbackStore outbox) {
+      Map<String, TransactionCheck> checkers,
+      JdbcFallbackStore outbox) {
     CoreConfigs c = new CoreConfigs(p, null);
     TransactionalSenderConfig.Builder b = TransactionalSenderConfig.custom(client, dataSource);
     // The core defaults to H2; the log lives in the application's database, whatever it is.
@@ -162,18 +149,16 @@ public final class CoreConfigs {
             c.fail("@ReliableTransactionHandler(type = \"" + type + "\")", e.getMessage());
           }
         });
-    return c.build("reliablemq.transaction", b::build);
+    return c.section("reliablemq.transaction").build(b::build);
   }
 
   private void transactionSettings(TransactionalSenderConfig.Builder b) {
-    ReliableMQProperties.Transaction t = p.getTransaction();
-    set("reliablemq.transaction.table-prefix", t.getTablePrefix(), b::tablePrefix);
-    set("reliablemq.transaction.grace-period", t.getGracePeriod(), b::gracePeriod);
-    set("reliablemq.transaction.log-retention", t.getLogRetention(), b::logRetention);
-    set(
-        "reliablemq.transaction.topics",
-        t.getTopics(),
-        topics -> b.topics(topics.toArray(String[]::new)));
+    ReliableMQProperties.Transaction t = p.transaction();
+    section("reliablemq.transaction")
+        .set("table-prefix", t.tablePrefix(), b::tablePrefix)
+        .set("grace-period", t.gracePeriod(), b::gracePeriod)
+        .set("log-retention", t.logRetention(), b::logRetention)
+        .set("topics", t.topics(), topics -> b.topics(topics.toArray(String[]::new)));
   }
 
   /**
@@ -211,161 +196,123 @@ public final class CoreConfigs {
    *
    * @param p the properties
    * @param store the dedup store
-   * @return the config
-   */
-  public static DedupConfig dedup(ReliableMQProperties p, DedupStore store) {
-    return dedup(p, store, null);
-  }
-
-  /**
-   * The dedup configuration of an idempotent listener with its own key.
-   *
-   * @param p the properties
-   * @param store the dedup store
    * @param keyExtractor the listener's key, or null for the standard key
    * @return the config
    */
   public static DedupConfig dedup(
       ReliableMQProperties p, DedupStore store, DedupKeyExtractor keyExtractor) {
-    return new CoreConfigs(p, null).dedup(store, keyExtractor);
+    DedupConfig.Builder b = DedupConfig.custom(store);
+    if (keyExtractor != null) {
+      b.keyExtractor(keyExtractor);
+    }
+    return new CoreConfigs(p, null)
+        .section("reliablemq.dedup")
+        .set("ttl", p.dedup().ttl(), b::ttl)
+        .set("order-guard-wait", p.dedup().orderGuardWait(), b::orderGuardWait)
+        .build(b::build);
   }
 
   private ClientSettings client() {
     ClientSettings.Builder b = ClientSettings.custom();
-    if (p.getEndpoints() == null || p.getEndpoints().isBlank()) {
+    Section s = section("reliablemq");
+    if (p.endpoints() == null || p.endpoints().isBlank()) {
       fail("reliablemq.endpoints", "must be set to the proxy's host:port[;host:port...]");
     } else {
-      set("reliablemq.endpoints", p.getEndpoints(), b::endpoints);
+      s.set("endpoints", p.endpoints(), b::endpoints);
     }
-    set("reliablemq.namespace", p.getNamespace(), b::namespace);
-    set("reliablemq.request-timeout", p.getRequestTimeout(), b::requestTimeout);
-    set(
-        "reliablemq.reconnect-probe-interval",
-        p.getReconnectProbeInterval(),
-        b::reconnectProbeInterval);
-    b.sslEnabled(p.isSslEnabled());
-    boolean hasAccess = p.getAccessKey() != null && !p.getAccessKey().isBlank();
-    boolean hasSecret = p.getSecretKey() != null && !p.getSecretKey().isBlank();
+    s.set("namespace", p.namespace(), b::namespace)
+        .set("request-timeout", p.requestTimeout(), b::requestTimeout)
+        .set("ssl-enabled", p.sslEnabled(), b::sslEnabled)
+        .set("reconnect-probe-interval", p.reconnectProbeInterval(), b::reconnectProbeInterval);
+    boolean hasAccess = p.accessKey() != null && !p.accessKey().isBlank();
+    boolean hasSecret = p.secretKey() != null && !p.secretKey().isBlank();
     if (hasAccess != hasSecret) {
       fail("reliablemq.access-key", "and reliablemq.secret-key must be set together, or neither");
     } else if (hasAccess) {
-      b.credentialsProvider(
-          new StaticSessionCredentialsProvider(p.getAccessKey(), p.getSecretKey()));
+      b.credentialsProvider(new StaticSessionCredentialsProvider(p.accessKey(), p.secretKey()));
     }
-    return build("reliablemq", b::build);
+    return s.build(b::build);
   }
 
   private SendRetryConfig retry() {
-    ReliableMQProperties.Retry r = p.getRetry();
+    ReliableMQProperties.Retry r = p.retry();
     SendRetryConfig.Builder b = SendRetryConfig.custom();
-    set("reliablemq.retry.max-attempts", r.getMaxAttempts(), b::maxAttempts);
-    set("reliablemq.retry.initial-backoff", r.getInitialBackoff(), b::initialBackoff);
-    set("reliablemq.retry.multiplier", r.getMultiplier(), b::multiplier);
-    set("reliablemq.retry.max-backoff", r.getMaxBackoff(), b::maxBackoff);
-    set("reliablemq.retry.jitter", r.getJitter(), b::jitter);
-    set("reliablemq.retry.total-deadline", r.getTotalDeadline(), b::totalDeadline);
-    return build("reliablemq.retry", b::build);
+    return section("reliablemq.retry")
+        .set("max-attempts", r.maxAttempts(), b::maxAttempts)
+        .set("initial-backoff", r.initialBackoff(), b::initialBackoff)
+        .set("multiplier", r.multiplier(), b::multiplier)
+        .set("max-backoff", r.maxBackoff(), b::maxBackoff)
+        .set("jitter", r.jitter(), b::jitter)
+        .set("total-deadline", r.totalDeadline(), b::totalDeadline)
+        .build(b::build);
   }
 
   private CircuitConfig circuit() {
-    ReliableMQProperties.Circuit r = p.getCircuit();
+    ReliableMQProperties.Circuit r = p.circuit();
     CircuitConfig.Builder b = CircuitConfig.custom();
-    set("reliablemq.circuit.enabled", r.getEnabled(), b::enabled);
-    set(
-        "reliablemq.circuit.failure-rate-threshold",
-        r.getFailureRateThreshold(),
-        b::failureRateThreshold);
-    set("reliablemq.circuit.sliding-window-size", r.getSlidingWindowSize(), b::slidingWindowSize);
-    set(
-        "reliablemq.circuit.minimum-number-of-calls",
-        r.getMinimumNumberOfCalls(),
-        b::minimumNumberOfCalls);
-    set("reliablemq.circuit.wait-in-open-state", r.getWaitInOpenState(), b::waitInOpenState);
-    set(
-        "reliablemq.circuit.permitted-calls-in-half-open-state",
-        r.getPermittedCallsInHalfOpenState(),
-        b::permittedCallsInHalfOpenState);
-    return build("reliablemq.circuit", b::build);
+    return section("reliablemq.circuit")
+        .set("enabled", r.enabled(), b::enabled)
+        .set("failure-rate-threshold", r.failureRateThreshold(), b::failureRateThreshold)
+        .set("sliding-window-size", r.slidingWindowSize(), b::slidingWindowSize)
+        .set("minimum-number-of-calls", r.minimumNumberOfCalls(), b::minimumNumberOfCalls)
+        .set("wait-in-open-state", r.waitInOpenState(), b::waitInOpenState)
+        .set(
+            "permitted-calls-in-half-open-state",
+            r.permittedCallsInHalfOpenState(),
+            b::permittedCallsInHalfOpenState)
+        .build(b::build);
   }
 
   private ReplayConfig replay() {
-    ReliableMQProperties.Replay r = p.getReplay();
+    ReliableMQProperties.Replay r = p.replay();
     ReplayConfig.Builder b = ReplayConfig.custom();
-    set("reliablemq.replay.enabled", r.getEnabled(), b::enabled);
-    set("reliablemq.replay.max-rate-per-second", r.getMaxRatePerSecond(), b::maxRatePerSecond);
-    set("reliablemq.replay.batch-size", r.getBatchSize(), b::batchSize);
-    set("reliablemq.replay.idle-poll", r.getIdlePoll(), b::idlePoll);
-    set("reliablemq.replay.max-backoff", r.getMaxBackoff(), b::maxBackoff);
-    set("reliablemq.replay.instance-id", r.getInstanceId(), b::instanceId);
-    return build("reliablemq.replay", b::build);
+    return section("reliablemq.replay")
+        .set("enabled", r.enabled(), b::enabled)
+        .set("max-rate-per-second", r.maxRatePerSecond(), b::maxRatePerSecond)
+        .set("batch-size", r.batchSize(), b::batchSize)
+        .set("idle-poll", r.idlePoll(), b::idlePoll)
+        .set("max-backoff", r.maxBackoff(), b::maxBackoff)
+        .set("instance-id", r.instanceId(), b::instanceId)
+        .build(b::build);
   }
 
   private FallbackStoreConfig outboxStore() {
     FallbackStoreConfig.Builder b = FallbackStoreConfig.custom();
-    set(
-        "reliablemq.transaction.outbox.table-prefix",
-        p.getTransaction().getOutbox().getTablePrefix(),
-        b::tablePrefix);
-    return build("reliablemq.transaction.outbox", b::build);
+    return section("reliablemq.transaction.outbox")
+        .set("table-prefix", p.transaction().outbox().tablePrefix(), b::tablePrefix)
+        .build(b::build);
   }
 
   private FallbackStoreConfig fallbackStore() {
-    ReliableMQProperties.Fallback r = p.getFallback();
+    ReliableMQProperties.Fallback r = p.fallback();
     FallbackStoreConfig.Builder b = FallbackStoreConfig.custom();
-    set("reliablemq.fallback.directory", r.getDirectory(), b::directory);
-    set("reliablemq.fallback.name", r.getName(), b::name);
-    set("reliablemq.fallback.max-rows", r.getMaxRows(), b::maxRows);
-    set("reliablemq.fallback.max-bytes", r.getMaxBytes(), b::maxBytes);
-    set("reliablemq.fallback.durability", r.getDurability(), b::durability);
-    return build("reliablemq.fallback", b::build);
+    return section("reliablemq.fallback")
+        .set("directory", r.directory(), b::directory)
+        .set("name", r.name(), b::name)
+        .set("max-rows", r.maxRows(), b::maxRows)
+        .set("max-bytes", r.maxBytes(), b::maxBytes)
+        .set("durability", r.durability(), b::durability)
+        .build(b::build);
   }
 
   private DedupStoreConfig dedupStore() {
-    ReliableMQProperties.Dedup r = p.getDedup();
+    ReliableMQProperties.Dedup r = p.dedup();
     DedupStoreConfig.Builder b = DedupStoreConfig.custom();
-    set("reliablemq.dedup.directory", r.getDirectory(), b::directory);
-    set("reliablemq.dedup.name", r.getName(), b::name);
-    set("reliablemq.dedup.table-prefix", r.getTablePrefix(), b::tablePrefix);
-    return build("reliablemq.dedup", b::build);
+    return section("reliablemq.dedup")
+        .set("directory", r.directory(), b::directory)
+        .set("name", r.name(), b::name)
+        .set("table-prefix", r.tablePrefix(), b::tablePrefix)
+        .build(b::build);
   }
 
-  private DedupConfig dedup(DedupStore store, DedupKeyExtractor keyExtractor) {
-    DedupConfig.Builder b = DedupConfig.custom(store);
-    set("reliablemq.dedup.ttl", p.getDedup().getTtl(), b::ttl);
-    set("reliablemq.dedup.order-guard-wait", p.getDedup().getOrderGuardWait(), b::orderGuardWait);
-    if (keyExtractor != null) {
-      b.keyExtractor(keyExtractor);
-    }
-    return build("reliablemq.dedup", b::build);
-  }
-
-  private void positive(String property, java.time.Duration value) {
+  private void positive(String property, Duration value) {
     if (value == null || value.isNegative() || value.isZero()) {
       fail(property, "must be positive, was " + value);
     }
   }
 
-  private <T> void set(String property, T value, Consumer<T> setter) {
-    if (value == null) {
-      return;
-    }
-    try {
-      setter.accept(value);
-    } catch (IllegalArgumentException | NullPointerException e) {
-      fail(property, "invalid value " + value + ": " + e.getMessage());
-    }
-  }
-
-  private <T> T build(String section, Supplier<T> builder) {
-    try {
-      return builder.get();
-    } catch (IllegalArgumentException | NullPointerException e) {
-      if (problems != null && !problems.isEmpty()) {
-        return null; // already reported more precisely
-      }
-      fail(section, e.getMessage());
-      return null;
-    }
+  private Section section(String prefix) {
+    return new Section(prefix);
   }
 
   private void fail(String property, String message) {
@@ -374,5 +321,36 @@ public final class CoreConfigs {
       throw new IllegalArgumentException(problem);
     }
     problems.add(problem);
+  }
+
+  /** One group of properties: each value set is named {@code prefix.name} when rejected. */
+  private final class Section {
+    private final String prefix;
+
+    private Section(String prefix) {
+      this.prefix = prefix;
+    }
+
+    <T> Section set(String name, T value, Consumer<T> setter) {
+      if (value != null) {
+        try {
+          setter.accept(value);
+        } catch (IllegalArgumentException | NullPointerException e) {
+          fail(prefix + "." + name, "invalid value " + value + ": " + e.getMessage());
+        }
+      }
+      return this;
+    }
+
+    <T> T build(Supplier<T> builder) {
+      try {
+        return builder.get();
+      } catch (IllegalArgumentException | NullPointerException e) {
+        if (problems == null || problems.isEmpty()) {
+          fail(prefix, e.getMessage()); // a rule across fields; a field's own was reported already
+        }
+        return null;
+      }
+    }
   }
 }

@@ -1,8 +1,7 @@
 package io.reliablemq.spring.internal;
 
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.reliablemq.consumer.ReceivedMessage;
+import io.reliablemq.spring.JsonCodec;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
@@ -10,18 +9,18 @@ import java.util.Objects;
 
 /**
  * Converts payloads to message bodies and back: {@code byte[]} and {@link String} (UTF-8) as they
- * are, everything else as JSON through the application's {@link ObjectMapper}.
+ * are, everything else as JSON through the starter's {@link JsonCodec}.
  */
 public final class PayloadConverter {
-  private final ObjectMapper mapper;
+  private final JsonCodec codec;
 
   /**
    * Creates a converter.
    *
-   * @param mapper the JSON mapper
+   * @param codec the JSON codec
    */
-  public PayloadConverter(ObjectMapper mapper) {
-    this.mapper = Objects.requireNonNull(mapper, "mapper");
+  public PayloadConverter(JsonCodec codec) {
+    this.codec = Objects.requireNonNull(codec, "codec");
   }
 
   /**
@@ -41,13 +40,7 @@ public final class PayloadConverter {
     if (payload instanceof String s) {
       return s.getBytes(StandardCharsets.UTF_8);
     }
-    try {
-      return mapper.writeValueAsBytes(payload);
-    } catch (IOException e) {
-      // The message names the type, never the payload.
-      throw new IllegalArgumentException(
-          "cannot serialize a " + payload.getClass().getName() + " to JSON: " + e.getMessage(), e);
-    }
+    return codec.write(payload);
   }
 
   /**
@@ -68,7 +61,6 @@ public final class PayloadConverter {
     if (type == String.class) {
       return message.bodyAsString();
     }
-    JavaType javaType = mapper.getTypeFactory().constructType(type);
-    return mapper.readValue(message.body(), javaType);
+    return codec.read(message.body(), type);
   }
 }

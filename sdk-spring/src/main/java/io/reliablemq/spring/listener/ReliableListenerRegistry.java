@@ -144,8 +144,8 @@ public class ReliableListenerRegistry implements SmartLifecycle, DisposableBean 
             b.build(),
             converter,
             scheduler,
-            properties.getListener().getStartRetryInterval(),
-            properties.getListener().getShutdownTimeout(),
+            properties.listener().startRetryInterval(),
+            properties.listener().shutdownTimeout(),
             txDataSource);
     containers.add(container);
     if (running) {
@@ -234,7 +234,7 @@ public class ReliableListenerRegistry implements SmartLifecycle, DisposableBean 
 
   @Override
   public boolean isAutoStartup() {
-    return properties.getListener().isAutoStartup();
+    return properties.listener().autoStartup();
   }
 
   @Override

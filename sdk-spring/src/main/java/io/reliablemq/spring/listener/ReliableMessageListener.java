@@ -10,8 +10,8 @@ import java.lang.annotation.Target;
  * Marks a bean method as the handler of a topic for a consumer group. The method takes exactly one
  * parameter: {@link io.reliablemq.consumer.ReceivedMessage}, {@code byte[]} (the body), {@link
  * String} (the body in UTF-8), or any other type, read from the body as JSON by the application's
- * Jackson {@code ObjectMapper}. Returning acknowledges the message; throwing makes the broker
- * redeliver it later. String attributes resolve {@code ${...}} placeholders.
+ * JSON codec (Jackson). Returning acknowledges the message; throwing makes the broker redeliver it
+ * later. String attributes resolve {@code ${...}} placeholders.
  *
  * <p>Each annotated method gets a listener container that starts with the application context (in
  * the background while the broker is unreachable) and stops before the producer and stores close.

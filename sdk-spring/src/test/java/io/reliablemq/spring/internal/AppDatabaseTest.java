@@ -20,6 +20,8 @@ import java.sql.DatabaseMetaData;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 class AppDatabaseTest {
 
@@ -87,7 +89,9 @@ class AppDatabaseTest {
 
   @Test
   void transactionalSenderConfig_takesTheLogDialectOfTheApplicationsDatabase() {
-    ReliableMQProperties properties = new ReliableMQProperties();
+    ReliableMQProperties properties =
+        new Binder(new MapConfigurationPropertySource())
+            .bindOrCreate("reliablemq", ReliableMQProperties.class);
     for (String product : new String[] {"H2", "PostgreSQL", "MariaDB"}) {
       TransactionalSenderConfig config =
           CoreConfigs.transactionalSender(

@@ -23,7 +23,7 @@ class ReliableMQMetricsTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     // Like ReliableProducerImpl: fallback() hands out a fresh view on every call.
     ReliableProducer producer = new Producer();
-    new ReliableMQMetrics(producer).bindTo(registry);
+    ReliableMQMetrics.register(producer, registry, "fallback");
 
     // A gauge built on a weakly held view reads NaN once the view is collected.
     for (int i = 0; i < 3; i++) {

@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.client.apis.ClientServiceProvider;
 import org.apache.rocketmq.client.apis.message.Message;
-import org.apache.rocketmq.client.java.exception.NotFoundException;
+import org.apache.rocketmq.client.java.exception.BadRequestException;
 import org.apache.rocketmq.shaded.io.grpc.Status;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -124,7 +124,8 @@ class OrderStampTest {
   void rejectedMessage_isNotRemembered() {
     ReliableProducerImpl p = producer();
     SendOutcome accepted = p.send(fifo("buyer-1", "1"));
-    fake.thenFail(new NotFoundException(40402, "r", "no topic"));
+    // Not "topic not found": for a topic served before that is retried now.
+    fake.thenFail(new BadRequestException(40001, "r", "bad request"));
     assertThatThrownBy(() -> p.send(fifo("buyer-1", "2"))).isInstanceOf(SendFailedException.class);
 
     p.send(fifo("buyer-1", "3"));

@@ -68,9 +68,10 @@ class ProducerReconnectTest {
                     .maxBackoff(Duration.ofMillis(2))
                     .build())
             .circuit(
+                // The circuit counts sends: one send that failed both attempts opens it.
                 CircuitConfig.custom()
-                    .slidingWindowSize(2)
-                    .minimumNumberOfCalls(2)
+                    .slidingWindowSize(1)
+                    .minimumNumberOfCalls(1)
                     // Longer than any test: only the SDK's own hooks may move the circuit.
                     .waitInOpenState(Duration.ofMinutes(10))
                     .build())

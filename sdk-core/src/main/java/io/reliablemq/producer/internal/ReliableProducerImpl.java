@@ -272,6 +272,9 @@ public final class ReliableProducerImpl implements ReliableProducer {
       return;
     }
     long seen = troubles.get();
+    // The proxy was seen not listening and listens again: a real sign that it came back. A hung
+    // proxy (SIGSTOP, a stalled host) keeps accepting connections and never shows this.
+    boolean cameBack = sawDown;
     boolean trouble = sawDown || seen > troublesAnswered;
     // Waiting on the producer's own timers while the proxy listens: a replay backoff (up to 30 s
     // by default) or an open circuit that no send will probe.
@@ -301,7 +304,9 @@ public final class ReliableProducerImpl implements ReliableProducer {
     if (replayer != null) {
       replayer.replayNow();
     }
-    if (circuitOpen()) {
+    if (cameBack && circuitOpen()) {
+      // Only then may the watcher cut the circuit's open wait short; a circuit opened on a hung
+      // broker waits out waitInOpenState, as configured.
       try {
         circuit.transitionToHalfOpenState();
       } catch (RuntimeException raced) {
@@ -947,18 +952,23 @@ public final class ReliableProducerImpl implements ReliableProducer {
       // The proxy rejects a plain send to a TRANSACTION topic: begin, send the half message,
       // commit.
       return CompletableFuture.supplyAsync(
-          () -> {
-            try {
-              Producer p = producer();
-              Transaction tx = p.beginTransaction();
-              SendReceipt receipt = p.send(message, tx);
-              tx.commit();
-              return receipt;
-            } catch (ClientException e) {
-              throw new CompletionException(e);
-            }
-          },
-          storeExecutor);
+              () -> {
+                try {
+                  Producer p = producer();
+                  Transaction tx = p.beginTransaction();
+                  SendReceipt receipt = p.send(message, tx);
+                  tx.commit();
+                  return receipt;
+                } catch (ClientException e) {
+                  throw new CompletionException(e);
+                }
+              },
+              storeExecutor)
+          // Bounded like a plain replay: a client closed under the send (replaced after an
+          // outage) may never answer, and the replayer's round waits for every entry in flight.
+          // The entry stays and is sent again; a half message the old client sent is committed by
+          // the check-back, since its id is still in the store.
+          .orTimeout(config.client().requestTimeout().toMillis() * 3, TimeUnit.MILLISECONDS);
     }
     CompletableFuture<SendReceipt> sent;
     try {

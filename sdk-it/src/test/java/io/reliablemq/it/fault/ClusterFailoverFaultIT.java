@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
  * The zero-loss fault suite through a master failover: one NameServer with the controller embedded,
  * one broker group of a master and a replica in controller mode (acknowledged only once on every
  * in-sync replica), one proxy in CLUSTER mode. broker-a's master is SIGKILLed under load; a replica
- * is elected; the old master rejoins as a replica. Nothing acknowledged may be lost, FIFO order
- * holds (the group's queues stay where they are: same broker name, new master), duplicates of what
- * was in flight are absorbed by the consumer's dedup, and consumption goes on.
+ * is elected; the old master stays down. Nothing acknowledged may be lost, FIFO order holds (the
+ * group's queues stay where they are: same broker name, new master), duplicates of what was in
+ * flight are absorbed by the consumer's dedup, and consumption goes on.
  */
 class ClusterFailoverFaultIT {
   private static EmbeddedRocketMQCluster cluster;

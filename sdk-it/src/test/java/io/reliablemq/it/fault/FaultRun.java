@@ -40,6 +40,8 @@ final class FaultRun implements AutoCloseable {
   private final String normalGroup = EmbeddedRocketMQ.uniqueName("fault-gn");
   private final String fifoGroup = EmbeddedRocketMQ.uniqueName("fault-gf");
   private final List<String> faults = new CopyOnWriteArrayList<>();
+  // Cluster nodes a fault leaves down on purpose: brokerUp() does not start them.
+  private final Set<String> leftDown = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final List<ChildJvm> consumers = new ArrayList<>();
   private ChildJvm producer;
   private int producerStarts;
@@ -127,6 +129,11 @@ final class FaultRun implements AutoCloseable {
     return cluster;
   }
 
+  /** Keeps a cluster node down for the rest of the run (brokerUp() leaves it). */
+  void leaveDown(String node) {
+    leftDown.add(node);
+  }
+
   String scenario() {
     return scenario;
   }
@@ -146,7 +153,7 @@ final class FaultRun implements AutoCloseable {
   void brokerUp() {
     if (cluster != null) {
       for (String node : cluster.nodes()) {
-        if (!cluster.isRunning(node)) {
+        if (!cluster.isRunning(node) && !leftDown.contains(node)) {
           long t0 = System.nanoTime();
           cluster.start(node);
           fault(String.format("%s up in %.1f s", node, (System.nanoTime() - t0) / 1e9));

@@ -2,6 +2,7 @@ package io.reliablemq.producer;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -31,7 +32,8 @@ import org.apache.rocketmq.shaded.io.grpc.StatusRuntimeException;
  *   <li>{@link ErrorKind#AMBIGUOUS}: timeouts and internal errors, after which the broker may have
  *       stored the message ({@code ProxyTimeoutException}, {@code InternalErrorException}, gRPC
  *       {@code DEADLINE_EXCEEDED}, {@code INTERNAL}, {@code UNKNOWN}, the SDK's own attempt
- *       timeout). Retried; consumers dedup the possible copy by {@code reliablemq_id}.
+ *       timeout, a cancelled send future). Retried; consumers dedup the possible copy by {@code
+ *       reliablemq_id}.
  *   <li>{@link ErrorKind#NON_RETRYABLE}: the request itself is wrong or not allowed (bad request,
  *       payload too large or empty, forbidden, unauthorized, topic or group not found, unsupported,
  *       a message type that does not match the topic ({@code IllegalArgumentException}), a closed
@@ -56,6 +58,10 @@ public final class ExceptionClassifier {
   private static final String TOPIC_NOT_FOUND_CODE = "response-code=40402]";
   // rocketmq-proxy's ProducerProcessor: FORBIDDEN when the route holds no writable queue.
   private static final String NO_WRITABLE_QUEUE = "no writable queue";
+  // rocketmq-proxy's message type check, when the proxy lost the topic's metadata (its type then
+  // reads UNSPECIFIED): "TopicMessageType validate failed, the expected type is UNSPECIFIED, ...".
+  private static final String TYPE_CHECK_FAILED = "TopicMessageType validate failed";
+  private static final String TYPE_UNSPECIFIED = "expected type is UNSPECIFIED";
 
   private ExceptionClassifier() {}
 
@@ -99,6 +105,12 @@ public final class ExceptionClassifier {
     if (t instanceof ConnectException) {
       return ErrorKind.RETRYABLE;
     }
+    if (t instanceof CancellationException) {
+      // A cancelled send future ("Task was cancelled."): a client being replaced or closed under an
+      // in-flight request cancels it, and the request may have reached the broker already. It is an
+      // IllegalStateException, but says nothing about the message: never a reason to give it up.
+      return ErrorKind.AMBIGUOUS;
+    }
     if (t instanceof IllegalArgumentException || t instanceof IllegalStateException) {
       // The client uses these for a message type that does not match the topic and for a client
       // that is not running; neither heals by itself. A transient cause inside wins, though.
@@ -125,16 +137,20 @@ public final class ExceptionClassifier {
    * brokers register again (every 30 s by default), and the proxy may cache the empty route for its
    * refresh interval on top. Likewise FORBIDDEN "no writable queue": the proxy's route has no
    * master for any of the topic's queues, as during a master failover until a replica is elected.
-   * Such an answer is {@link ErrorKind#RETRYABLE}, so a send is retried or stored and a replayed
-   * entry is retried instead of parked. A topic never served still fails fast as {@link
-   * ErrorKind#NON_RETRYABLE}: a missing or read-only topic is bad configuration, not an outage.
+   * Likewise BAD_REQUEST "TopicMessageType validate failed, the expected type is UNSPECIFIED": the
+   * proxy lost the topic's metadata with the route (measured while a NameServer restarted empty)
+   * and checks every message against an unknown type. Such an answer is {@link
+   * ErrorKind#RETRYABLE}, so a send is retried or stored and a replayed entry is retried instead of
+   * parked. A topic never served still fails fast as {@link ErrorKind#NON_RETRYABLE}: a missing or
+   * read-only topic is bad configuration, not an outage.
    *
    * @param error the error
    * @param topicServedBefore whether a request for the topic succeeded before in this process
    * @return its kind; never null
    */
   public static ErrorKind classify(Throwable error, boolean topicServedBefore) {
-    if (topicServedBefore && (isTopicNotFound(error) || isNoWritableQueue(error))) {
+    if (topicServedBefore
+        && (isTopicNotFound(error) || isNoWritableQueue(error) || isTopicTypeUnknown(error))) {
       return ErrorKind.RETRYABLE;
     }
     return classify(error);
@@ -172,6 +188,24 @@ public final class ExceptionClassifier {
   }
 
   /**
+   * Whether an error is the proxy's message type check against a topic whose type it does not know
+   * (UNSPECIFIED): its metadata is gone for a while, not a message of the wrong type.
+   *
+   * @param error the error
+   * @return true for that answer
+   */
+  public static boolean isTopicTypeUnknown(Throwable error) {
+    Throwable t = unwrap(error);
+    if (!(t instanceof BadRequestException)) {
+      return false;
+    }
+    String message = t.getMessage();
+    return message != null
+        && message.contains(TYPE_CHECK_FAILED)
+        && message.contains(TYPE_UNSPECIFIED);
+  }
+
+  /**
    * Whether an error is a failure of one broker behind a proxy that answered: INTERNAL_SERVER_ERROR
    * (e.g. "connect to &lt;broker&gt; failed") or a proxy timeout. In proxy cluster mode the proxy
    * picks the queue of every attempt (round robin over all broker groups), so the next attempt may
@@ -185,6 +219,44 @@ public final class ExceptionClassifier {
   public static boolean isQueueFailure(Throwable error) {
     Throwable t = unwrap(error);
     return t instanceof InternalErrorException || t instanceof ProxyTimeoutException;
+  }
+
+  /**
+   * Whether a request failed because the client could not reach a proxy at all: gRPC {@code
+   * UNAVAILABLE} or a connection failure. A client in gRPC's reconnect backoff fails so, fast, even
+   * after the proxy is back, which is what replacing the client cures. Anything else is not such a
+   * sign: an answer of the proxy (a broker behind it failed, throttling, a bad request), a timeout
+   * (a slow broker, or a machine so loaded that timers fire late; a proxy that went away for good
+   * is found by probing its port instead) and a cancellation (the SDK cancels requests itself when
+   * it replaces or closes a client).
+   *
+   * @param error the error
+   * @return true when no proxy could be reached
+   */
+  public static boolean isUnreachable(Throwable error) {
+    Throwable t = unwrap(error);
+    for (int i = 0; i < MAX_CAUSE_DEPTH && t != null; i++) {
+      Status status = null;
+      if (t instanceof StatusRuntimeException) {
+        status = ((StatusRuntimeException) t).getStatus();
+      } else if (t instanceof StatusException) {
+        status = ((StatusException) t).getStatus();
+      }
+      if (status != null) {
+        return status.getCode() == Status.Code.UNAVAILABLE;
+      }
+      if (t instanceof IOException) {
+        return true;
+      }
+      if (t instanceof ClientException
+          || t instanceof CancellationException
+          || t instanceof TimeoutException) {
+        return false;
+      }
+      // A client that is not running wraps its start failure (IllegalStateException).
+      t = t.getCause() == t ? null : t.getCause();
+    }
+    return false;
   }
 
   /**

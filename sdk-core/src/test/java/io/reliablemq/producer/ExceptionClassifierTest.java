@@ -3,6 +3,7 @@ package io.reliablemq.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ConnectException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -61,6 +62,60 @@ class ExceptionClassifierTest {
         .isEqualTo(ErrorKind.NON_RETRYABLE);
     assertThat(ExceptionClassifier.classify(new IllegalStateException("not running")))
         .isEqualTo(ErrorKind.NON_RETRYABLE);
+  }
+
+  @Test
+  void cancelledSendFuture_isAmbiguous_notAClosedClient() {
+    // Guava's AbstractFuture.cancel message; CancellationException is an IllegalStateException.
+    assertThat(ExceptionClassifier.classify(new CancellationException("Task was cancelled.")))
+        .isEqualTo(ErrorKind.AMBIGUOUS);
+    assertThat(
+            ExceptionClassifier.classify(
+                new ExecutionException(new CancellationException("Task was cancelled."))))
+        .isEqualTo(ErrorKind.AMBIGUOUS);
+  }
+
+  @Test
+  void unreachable_isAFailureToReachTheProxy_notAnAnswer_aTimeout_orACancellation() {
+    assertThat(ExceptionClassifier.isUnreachable(Status.UNAVAILABLE.asRuntimeException())).isTrue();
+    assertThat(
+            ExceptionClassifier.isUnreachable(
+                new ExecutionException(Status.UNAVAILABLE.asRuntimeException())))
+        .isTrue();
+    assertThat(ExceptionClassifier.isUnreachable(new ConnectException("refused"))).isTrue();
+    assertThat(
+            ExceptionClassifier.isUnreachable(
+                new IllegalStateException("not running", Status.UNAVAILABLE.asRuntimeException())))
+        .isTrue();
+    assertThat(ExceptionClassifier.isUnreachable(new InternalErrorException(500, "r", "m")))
+        .isFalse();
+    assertThat(ExceptionClassifier.isUnreachable(Status.DEADLINE_EXCEEDED.asRuntimeException()))
+        .isFalse();
+    assertThat(ExceptionClassifier.isUnreachable(new TimeoutException())).isFalse();
+    assertThat(ExceptionClassifier.isUnreachable(new CancellationException("Task was cancelled.")))
+        .isFalse();
+    assertThat(ExceptionClassifier.isUnreachable(new IllegalStateException("closed"))).isFalse();
+  }
+
+  @Test
+  void unknownTopicType_isRetryableForAServedTopic_only() {
+    // Measured while the NameServer restarted empty (proxy 5.3.3, code 40014).
+    Throwable unknownType =
+        new BadRequestException(
+            40014,
+            "r",
+            "org.apache.rocketmq.proxy.common.ProxyException: TopicMessageType validate failed, the"
+                + " expected type is UNSPECIFIED, but actual type is NORMAL");
+    Throwable wrongType =
+        new BadRequestException(
+            40014,
+            "r",
+            "TopicMessageType validate failed, the expected type is FIFO, but actual type is"
+                + " NORMAL");
+
+    assertThat(ExceptionClassifier.classify(unknownType, true)).isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(ExceptionClassifier.classify(unknownType, false)).isEqualTo(ErrorKind.NON_RETRYABLE);
+    assertThat(ExceptionClassifier.classify(wrongType, true)).isEqualTo(ErrorKind.NON_RETRYABLE);
   }
 
   @Test

@@ -13,6 +13,8 @@ import java.net.ServerSocket;
 public final class FakeProxyPort implements AutoCloseable {
   private final int port;
   private ServerSocket socket;
+  private final java.util.concurrent.atomic.AtomicLong accepted =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** Picks a free port on 127.0.0.1 and leaves it closed. */
   public FakeProxyPort() {
@@ -32,6 +34,15 @@ public final class FakeProxyPort implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
+  /**
+   * How many connections were accepted: the watcher's probes of a listening proxy.
+   *
+   * @return the count
+   */
+  public long accepted() {
+    return accepted.get();
+  }
+
   /** Starts listening (the proxy is back). */
   public synchronized void open() {
     try {
@@ -46,6 +57,7 @@ public final class FakeProxyPort implements AutoCloseable {
                 while (!s.isClosed()) {
                   try {
                     s.accept().close();
+                    accepted.incrementAndGet();
                   } catch (IOException closed) {
                     return;
                   }

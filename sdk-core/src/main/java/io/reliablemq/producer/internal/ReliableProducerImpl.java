@@ -206,7 +206,10 @@ public final class ReliableProducerImpl implements ReliableProducer {
               e -> {
                 CircuitBreaker.State to = e.getStateTransition().getToState();
                 if (to == CircuitBreaker.State.OPEN) {
-                  onClientTrouble();
+                  // Only a look at the endpoints: an open circuit is no sign of a cut-off client
+                  // (one broker group down behind a live proxy opens it too), and replacing a
+                  // client that the proxy answers would only cancel the sends in flight on it.
+                  watcher.poke();
                 } else if (to == CircuitBreaker.State.CLOSED) {
                   replaceStreak = 0;
                 }
@@ -239,7 +242,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
     }
   }
 
-  /** A sign that the client may be cut off: the watcher looks at the endpoints soon. */
+  /** A sign that the client is cut off: the watcher looks at the endpoints soon. */
   private void onClientTrouble() {
     troubles.incrementAndGet();
     watcher.poke();
@@ -783,19 +786,22 @@ public final class ReliableProducerImpl implements ReliableProducer {
     }
     job.attempts.incrementAndGet();
     CompletableFuture<SendReceipt> future;
+    Producer used = null;
     try {
-      future =
-          job.transactional
-              ? halfAttempt(job, producer())
-              : producer().sendAsync(job.clientMessage);
+      used = producer();
+      future = job.transactional ? halfAttempt(job, used) : used.sendAsync(job.clientMessage);
     } catch (ClientException | RuntimeException e) {
       future = CompletableFuture.failedFuture(e);
     }
+    Producer through = used;
     future
         .orTimeout(remaining, TimeUnit.NANOSECONDS)
         .whenComplete(
             (receipt, error) -> {
               try {
+                if (error != null) {
+                  onRequestFailed(through, error);
+                }
                 settle(job, context, result, receipt, error);
               } catch (RuntimeException | Error bug) {
                 // Never leave a caller waiting on a future that nobody completes.
@@ -924,14 +930,18 @@ public final class ReliableProducerImpl implements ReliableProducer {
   }
 
   /**
-   * Whether a failure may be a client that cannot reach the proxy: anything worth retrying but
-   * throttling. Timeouts count too: a client whose channel came back half-ready times out as well,
-   * and a replacement that was not needed costs one new client.
+   * A request through {@code used} failed: when it could not reach a proxy ({@link
+   * ExceptionClassifier#isUnreachable}) and {@code used} is still the current client, the client
+   * may be cut off (its channel in gRPC's reconnect backoff), and the watcher looks at the
+   * endpoints. Answers of a live proxy (a broker behind it failed, throttling, a bad request),
+   * timeouts and failures of a client already replaced (its sends are cancelled or cut when it
+   * closes) say nothing about the current client's channel: counting them replaced working clients
+   * again and again in a cluster fault test, cancelling the sends in flight each time.
    */
-  private static boolean cutOff(Throwable e) {
-    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    return ExceptionClassifier.classify(cause) != ErrorKind.NON_RETRYABLE
-        && !(cause instanceof org.apache.rocketmq.client.java.exception.TooManyRequestsException);
+  private void onRequestFailed(Producer used, Throwable error) {
+    if (used != null && used == producer && ExceptionClassifier.isUnreachable(error)) {
+      onClientTrouble();
+    }
   }
 
   /** Sends one stored entry for the replayer; the entry keeps its id and delivery time. */
@@ -971,18 +981,20 @@ public final class ReliableProducerImpl implements ReliableProducer {
           .orTimeout(config.client().requestTimeout().toMillis() * 3, TimeUnit.MILLISECONDS);
     }
     CompletableFuture<SendReceipt> sent;
+    Producer used = null;
     try {
+      used = producer();
       sent =
-          producer()
-              .sendAsync(message)
+          used.sendAsync(message)
               .orTimeout(config.client().requestTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
     } catch (ClientException | RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
+    Producer through = used;
     sent.whenComplete(
         (r, e) -> {
-          if (e != null && cutOff(e)) {
-            onClientTrouble();
+          if (e != null) {
+            onRequestFailed(through, e);
           }
         });
     return sent;

@@ -20,6 +20,8 @@ import org.apache.rocketmq.client.apis.ClientServiceProvider;
 import org.apache.rocketmq.shaded.io.grpc.Status;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The producer owns the reconnect: a client cut off by the broker's outage keeps failing fast (the
@@ -95,10 +97,10 @@ class ProducerReconnectTest {
                 return cutOff;
               }
               if (built.size() < cutOffClients) {
-                // Half-ready: its sends time out (ambiguous, not UNAVAILABLE).
+                // Half-ready: the port listens before the proxy serves, so the new channel fails
+                // its calls with UNAVAILABLE as well.
                 FakeClientProducer stillCutOff =
-                    new FakeClientProducer()
-                        .failEverySend(new java.util.concurrent.TimeoutException("deadline"));
+                    new FakeClientProducer().failEverySend(Status.UNAVAILABLE.asRuntimeException());
                 built.add(stillCutOff);
                 return stillCutOff;
               }
@@ -156,6 +158,35 @@ class ProducerReconnectTest {
     assertThat(built.get(1).calls.get()).isPositive();
     assertThat(built.get(2).sent).hasSize(1);
     assertThat(p.circuitState()).isEqualTo("CLOSED");
+  }
+
+  static List<Throwable> answersOfALiveProxy() {
+    return List.of(
+        // One broker group dead behind a live proxy: the proxy answers with an internal error.
+        new org.apache.rocketmq.client.java.exception.InternalErrorException(
+            500, "r", "connect to broker-b failed"),
+        // A slow broker, or a loaded machine whose timers fire late.
+        new java.util.concurrent.TimeoutException("attempt deadline"),
+        Status.DEADLINE_EXCEEDED.asRuntimeException());
+  }
+
+  @ParameterizedTest
+  @MethodSource("answersOfALiveProxy")
+  void client_isNotReplaced_whenTheListeningProxyIsReachable(Throwable failure) {
+    // Replacing the client would not help, and would cancel every send in flight on it.
+    proxy.open();
+    cutOff.failEverySend(failure);
+    ReliableProducerImpl p = producer(true, Duration.ofMillis(50));
+    assertThat(p.send(message("1")).status()).isEqualTo(SendStatus.STORED);
+    assertThat(p.circuitState()).isEqualTo("OPEN");
+    long before = proxy.accepted();
+    // The watcher looked at the listening proxy several times while the circuit was open.
+    await().atMost(TIMEOUT).until(() -> proxy.accepted() >= before + 5);
+    await().atMost(TIMEOUT).until(() -> cutOff.calls.get() >= 3);
+
+    assertThat(p.clientReplacements()).isZero();
+    assertThat(built).hasSize(1);
+    assertThat(cutOff.closes.get()).isZero();
   }
 
   @Test

@@ -142,8 +142,25 @@ class TransactionalSenderIT {
 
       assertThat(result.status()).isEqualTo(TransactionStatus.COMMITTED);
       assertThat(result.value()).isEqualTo("ok");
-      Await.until(
-          Duration.ofSeconds(30), "the committed message", () -> receivedCount(consumer, id) == 1);
+      try {
+        Await.until(
+            Duration.ofSeconds(30),
+            "the committed message",
+            () -> receivedCount(consumer, id) == 1);
+      } catch (AssertionError e) {
+        // Once seen in CI: say what the check-backs answered and what the consumer got.
+        throw new AssertionError(
+            e.getMessage()
+                + "; log row "
+                + TxFixtures.logStatus(ds, id)
+                + ", consumer received "
+                + consumer.received().size()
+                + ", checks "
+                + registry.find("reliablemq.tx.check").counters().stream()
+                    .map(c -> c.getId().getTags() + "=" + c.count())
+                    .toList(),
+            e);
+      }
       RawConsumer.Received got =
           consumer.received().stream().filter(r -> id.equals(r.reliableId())).findFirst().get();
       assertThat(got.receivedAt).isAfterOrEqualTo(localCommitAt.get());

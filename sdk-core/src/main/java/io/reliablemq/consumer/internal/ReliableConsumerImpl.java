@@ -64,7 +64,22 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
   // The least time between two client builds the watcher starts (see the producer's).
   private static final long MIN_REBUILD_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  /**
+   * Threads the push consumer gets beyond the handlers' {@code consumptionThreadCount}, when FIFO
+   * messages may wait in the order guard. A waiting message holds a consumption thread (the
+   * client's listener is synchronous), and its predecessor, on another queue, needs a free one:
+   * with every thread held by a waiter the predecessors never run, and the guard's wait ends only
+   * at its maximum, out of order (ClusterFaultIT, broker-group-kill: four FIFO groups moved queue
+   * together when the killed group came back, four waiters held the four threads for 60 s). A FIFO
+   * queue is consumed one message at a time, so waiters are at most one per FIFO queue this
+   * instance consumes; the handlers themselves stay limited to {@code consumptionThreadCount} by a
+   * semaphore taken after the wait.
+   */
+  static final int ORDER_GUARD_HEADROOM = 32;
+
   private final ReliableConsumerConfig config;
+  // Null without order guard: the client's threads are then the handlers' limit.
+  private final java.util.concurrent.Semaphore handlerPermits;
   private final DedupGuard guard;
   private final ScheduledExecutorService scheduler;
   private final LongAdder deliveries = new LongAdder();
@@ -137,6 +152,10 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
                 onEndpointProbe(reachable);
               }
             });
+    this.handlerPermits =
+        orderGuarded(config)
+            ? new java.util.concurrent.Semaphore(config.consumptionThreadCount())
+            : null;
     String owner = "consumer-" + UUID.randomUUID();
     this.guard =
         new DedupGuard(
@@ -422,16 +441,43 @@ public final class ReliableConsumerImpl implements ReliableConsumer {
         .setClientConfiguration(ClientSupport.clientConfiguration(config.client()))
         .setConsumerGroup(config.consumerGroup())
         .setSubscriptionExpressions(subs)
-        .setConsumptionThreadCount(config.consumptionThreadCount())
+        .setConsumptionThreadCount(clientThreads(config))
         .setMessageListener(listener)
         .build();
+  }
+
+  /** Whether FIFO messages may wait for their predecessor in the order guard. */
+  private static boolean orderGuarded(ReliableConsumerConfig config) {
+    return config.dedup().store().isPresent() && !config.dedup().orderGuardWait().isZero();
+  }
+
+  /**
+   * The push consumer's thread count: the handlers', plus {@link #ORDER_GUARD_HEADROOM} for
+   * messages waiting in the order guard.
+   */
+  static int clientThreads(ReliableConsumerConfig config) {
+    return config.consumptionThreadCount() + (orderGuarded(config) ? ORDER_GUARD_HEADROOM : 0);
   }
 
   private ConsumeResult onMessage(MessageView view, Handling h) {
     deliveries.increment();
     try {
       ReceivedMessage m = toReceived(view);
-      DedupGuard.Result r = guard.process(m, (key, exp) -> h.run(m, key, exp, guard.owner()));
+      DedupGuard.Result r =
+          guard.process(
+              m,
+              (key, exp) -> {
+                if (handlerPermits == null) {
+                  h.run(m, key, exp, guard.owner());
+                  return;
+                }
+                handlerPermits.acquire();
+                try {
+                  h.run(m, key, exp, guard.owner());
+                } finally {
+                  handlerPermits.release();
+                }
+              });
       return r == DedupGuard.Result.FAILURE ? ConsumeResult.FAILURE : ConsumeResult.SUCCESS;
     } catch (RuntimeException e) {
       LOG.warn("Delivery of message {} failed: {}", view.getMessageId(), e.toString());

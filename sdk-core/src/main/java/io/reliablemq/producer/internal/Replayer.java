@@ -76,6 +76,9 @@ final class Replayer {
   private volatile RuntimeException deleteFailure;
   // Touched only by the replayer thread.
   private long inFlightBytes;
+  private int roundAcknowledged;
+  private int roundFailed;
+  private String roundError;
   private volatile boolean running;
   private volatile boolean backingOff;
   private boolean wakeRequested;
@@ -218,6 +221,14 @@ final class Replayer {
         round = Round.UNREACHABLE;
       }
       if (round == Round.UNREACHABLE) {
+        if (log.isDebugEnabled()) {
+          log.debug(
+              "Replay round ended unreachable: {} acknowledged, {} failed ({}); backing off {} ms",
+              roundAcknowledged,
+              roundFailed,
+              roundError,
+              backoffMillis);
+        }
         backingOff = true;
         try {
           await(backoffMillis, true);
@@ -288,6 +299,9 @@ final class Replayer {
     acknowledged.clear();
     untried.clear();
     deleteFailure = null;
+    roundAcknowledged = 0;
+    roundFailed = 0;
+    roundError = null;
     Deque<InFlight> inFlight = new ArrayDeque<>();
     Map<String, Integer> laneInFlight = new HashMap<>();
     Set<String> stoppedLanes = new HashSet<>();
@@ -393,6 +407,7 @@ final class Replayer {
       // Deleted in batches: an entry acknowledged but not yet deleted when the process dies is
       // sent again after its lease expires, a duplicate that consumers drop by reliablemq_id.
       acknowledged.add(f.entry.id());
+      roundAcknowledged++;
       if (acknowledged.size() >= DELETE_BATCH) {
         deleteAcknowledged();
       }
@@ -402,6 +417,11 @@ final class Replayer {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       ErrorKind kind = classifier.apply(f.entry.message().topic(), cause);
       String error = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+      roundFailed++;
+      if (roundError == null) {
+        // Class and broker message only: a client exception never carries the body.
+        roundError = kind + " " + error;
+      }
       if (f.lane != null) {
         stoppedLanes.add(f.lane);
       }

@@ -40,6 +40,12 @@ import java.util.Optional;
  * renewed lease; the guard applies only with the {@link DedupKeyExtractor#standard() standard} key
  * (the predecessor is known by its id only) and to topics subscribed with {@code *} (a tag filter
  * may never deliver the predecessor). See docs/guarantees.md.
+ *
+ * <p><b>Not to be confused with</b> {@link io.reliablemq.dedup.DedupStoreConfig}: this class is the
+ * consumer's dedup behaviour (on or off, TTL, lease, cache, key, order guard) and is passed to
+ * {@link ReliableConsumerConfig}; {@code DedupStoreConfig} is where and how the store keeps the
+ * records (directory, file name, table prefix, purge) and is passed to {@code JdbcDedupStore}, the
+ * store this class then names.
  */
 public final class DedupConfig {
   /** The broker's retry horizon with default group settings, in seconds (see the class comment). */

@@ -17,6 +17,11 @@ import java.util.Objects;
  * WRITE_DELAY=0}: a committed mark survives {@code kill -9} of the application, not a power loss,
  * because H2 never fsyncs a commit). Losing a mark costs at most one repeated processing of that
  * message; use a shared server database for power-loss durability.
+ *
+ * <p><b>Not to be confused with</b> {@link io.reliablemq.consumer.DedupConfig}: this class is the
+ * store's storage (where the file lives, its name, the table prefix, purging), given to {@code
+ * JdbcDedupStore.h2} or {@code JdbcDedupStore.create}; {@code DedupConfig} is how a consumer dedups
+ * over that store (TTL, lease, cache, key, order guard), given to the consumer's config.
  */
 public final class DedupStoreConfig {
 

@@ -14,6 +14,9 @@ import java.util.Objects;
  * <p>The directory and name are the only user text that reaches the embedded H2 URL, and both are
  * validated here; the table prefix is the only user text that reaches SQL, and it is restricted to
  * {@code ^[A-Za-z][A-Za-z0-9_]*$} so it can never carry SQL.
+ *
+ * <p>How the stored entries are sent again (rate, batch, backoff) is not set here but on the
+ * producer, with {@link ReplayConfig}.
  */
 public final class FallbackStoreConfig {
   /** Names and prefixes: a letter, then letters, digits and underscores, at most 63 in all. */

@@ -8,6 +8,10 @@ import java.util.Objects;
  * {@link #lease()}, at most {@link #maxRatePerSecond()} messages a second (halved while the broker
  * throttles), backing off from {@link #initialBackoff()} to {@link #maxBackoff()} while the broker
  * stays unreachable, and looking for new entries every {@link #idlePoll()} when idle.
+ *
+ * <p>It lives beside the store it drains, but it is a producer setting: pass it to {@code
+ * ReliableProducerConfig.custom(...).replay(...)} (the replayer runs inside the producer). The
+ * store itself is configured by {@link FallbackStoreConfig} (where and how entries are kept).
  */
 public final class ReplayConfig {
   private static final ReplayConfig DEFAULTS = custom().build();

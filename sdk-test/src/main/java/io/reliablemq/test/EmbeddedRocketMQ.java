@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>{@code
  * try (EmbeddedRocketMQ mq = EmbeddedRocketMQ.builder().build().start()) {
  *   mq.createTopic("orders", TopicType.NORMAL);
- *   // ClientConfiguration.newBuilder().setEndpoints(mq.endpoints()).enableSsl(false)...
+ *   // ClientSettings.custom().endpoints(mq.endpoints()).sslEnabled(false).build()
  * }
  * }</pre>
  *
@@ -172,8 +172,11 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
   }
 
   /**
-   * The gRPC endpoint for {@code rocketmq-client-java}: {@code 127.0.0.1:<port>}. The proxy accepts
-   * plaintext and TLS on it; use {@code enableSsl(false)}.
+   * The gRPC endpoint of the proxy: {@code 127.0.0.1:<port>}. The proxy accepts plaintext and TLS
+   * (a self-signed certificate) on it. The SDK's TLS is on by default ({@code
+   * ClientSettings.sslEnabled}, true): connect in plaintext with {@code
+   * ClientSettings.custom().endpoints(mq.endpoints()).sslEnabled(false)}, in Spring with {@code
+   * reliablemq.ssl-enabled=false} (a raw {@code rocketmq-client-java}: {@code enableSsl(false)}).
    *
    * @return the endpoint
    */
@@ -215,7 +218,10 @@ public final class EmbeddedRocketMQ implements AutoCloseable {
 
   /**
    * Creates (or updates) a consumer group. Groups are created automatically on first use, but a
-   * FIFO consumer needs its group created with {@code fifo = true} ({@code consumeMessageOrderly}).
+   * FIFO consumer needs its group created with {@code fifo = true} ({@code consumeMessageOrderly}),
+   * before it subscribes: to an auto-created group the broker delivers even a FIFO topic's messages
+   * concurrently, in no order. On a real cluster the same is {@code mqadmin updateSubGroup -g
+   * <group> -o true}.
    *
    * @param name group name
    * @param fifo whether messages are delivered in order within a message group

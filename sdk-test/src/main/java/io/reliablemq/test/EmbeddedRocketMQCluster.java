@@ -52,7 +52,7 @@ import java.util.stream.Collectors;
  * try (EmbeddedRocketMQCluster cluster =
  *     EmbeddedRocketMQCluster.builder().brokerGroups(2).proxies(2).build().start()) {
  *   cluster.createTopic("orders", TopicType.NORMAL);     // on every group, served by every proxy
- *   // ClientConfiguration.newBuilder().setEndpoints(cluster.endpoints()).enableSsl(false)...
+ *   // ClientSettings.custom().endpoints(cluster.endpoints()).sslEnabled(false).build()
  *   cluster.kill("broker-b");                             // SIGKILL one group's master
  *   cluster.restart("broker-b");                          // same ports, same store
  * }
@@ -378,8 +378,10 @@ public final class EmbeddedRocketMQCluster implements AutoCloseable {
 
   /**
    * Every proxy's gRPC endpoint, {@code ;}-separated ({@code 127.0.0.1:p0;127.0.0.1:p1}): give it
-   * to {@code rocketmq-client-java} as is ({@code enableSsl(false)}); the client fails over between
-   * them.
+   * to the SDK as is, in plaintext ({@code
+   * ClientSettings.custom().endpoints(...).sslEnabled(false)}, in Spring {@code
+   * reliablemq.ssl-enabled=false}; a raw {@code rocketmq-client-java}: {@code enableSsl(false)});
+   * the client fails over between them.
    *
    * @return the endpoints
    */

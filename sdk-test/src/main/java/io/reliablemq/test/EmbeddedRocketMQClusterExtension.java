@@ -30,6 +30,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *   static void start(EmbeddedRocketMQCluster c) { cluster = c; }
  * }
  * }</pre>
+ *
+ * <p>{@code reliablemq-test} declares {@code junit-jupiter-api} optional, so it is not pulled onto
+ * your classpath: a test that uses this extension brings JUnit 5 itself (as every JUnit 5 test
+ * does).
  */
 public final class EmbeddedRocketMQClusterExtension implements ParameterResolver {
   private static final ExtensionContext.Namespace NAMESPACE =

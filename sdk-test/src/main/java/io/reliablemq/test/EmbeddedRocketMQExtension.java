@@ -25,6 +25,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *   void survivesCrash(@DedicatedBroker EmbeddedRocketMQ mq) { mq.kill(); mq.restart(); ... }
  * }
  * }</pre>
+ *
+ * <p>{@code reliablemq-test} declares {@code junit-jupiter-api} optional, so it is not pulled onto
+ * your classpath: a test that uses this extension brings JUnit 5 itself (as every JUnit 5 test
+ * does).
  */
 public final class EmbeddedRocketMQExtension implements ParameterResolver {
   private static final ExtensionContext.Namespace NAMESPACE =

@@ -23,6 +23,8 @@ public final class ReadmeSnippet {
    */
   public static SendOutcome sendOrder(String endpoints) {
     // README-SNIPPET-START
+    // TLS is on by default (ClientSettings.sslEnabled); for a plaintext proxy, such as
+    // EmbeddedRocketMQ, add .sslEnabled(false) to the ClientSettings builder.
     ReliableProducerConfig config =
         ReliableProducerConfig.custom(ClientSettings.custom().endpoints(endpoints).build())
             .retry(

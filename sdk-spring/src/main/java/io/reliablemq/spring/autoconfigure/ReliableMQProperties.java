@@ -93,11 +93,11 @@ public record ReliableMQProperties(
    * The circuit in front of the broker ({@code reliablemq.circuit.*}).
    *
    * @param enabled whether the circuit is on (core default true)
-   * @param failureRateThreshold failure rate, in percent, that opens the circuit
-   * @param slidingWindowSize calls in the sliding window
-   * @param minimumNumberOfCalls calls needed before the rate is computed
-   * @param waitInOpenState how long the circuit stays open before probing
-   * @param permittedCallsInHalfOpenState probe calls let through when half open
+   * @param failureRateThreshold failure rate, in percent, that opens the circuit (core default 50)
+   * @param slidingWindowSize calls in the sliding window (core default 20)
+   * @param minimumNumberOfCalls calls needed before the rate is computed (core default 5)
+   * @param waitInOpenState how long the circuit stays open before probing (core default 5s)
+   * @param permittedCallsInHalfOpenState probe calls let through when half open (core default 3)
    */
   public record Circuit(
       Boolean enabled,
@@ -129,10 +129,11 @@ public record ReliableMQProperties(
    * Replay of the fallback store ({@code reliablemq.replay.*}).
    *
    * @param enabled whether stored messages are replayed (core default true)
-   * @param maxRatePerSecond most replays per second
-   * @param batchSize entries claimed per batch
-   * @param idlePoll poll interval while the store is empty
-   * @param maxBackoff longest wait between replay attempts while the broker stays unreachable
+   * @param maxRatePerSecond most replays per second (core default 5000)
+   * @param batchSize entries claimed per batch (core default 1024)
+   * @param idlePoll poll interval while the store is empty (core default 1s)
+   * @param maxBackoff longest wait between replay attempts while the broker stays unreachable (core
+   *     default 30s)
    * @param instanceId stable id of this instance (letters, digits, '.', '_', '-'; at most 64): a
    *     restart on a shared store then frees its previous process's claims at once; never shared by
    *     two instances running at once; unset: random per start

@@ -33,7 +33,7 @@ import java.util.Optional;
  * io.reliablemq.message.ReliableMessage#PREVIOUS_ID_PROPERTY} (the id of the previous message of
  * its group that its producer accepted) is held, its handler not run and the message not
  * acknowledged, until that predecessor is CONSUMED in this group's dedup records, for at most
- * {@link #orderGuardWait()} (default 60 s) from its birth; then it is processed anyway and the gap
+ * {@link #orderGuardWait()} (default 3 min) from its birth; then it is processed anyway and the gap
  * is counted ({@code reliablemq.consume.order.gaps}) and logged. This keeps a message group in
  * order when the proxy moved it to another queue while older messages still waited on the old one
  * (a broker group died and came back). The wait runs on the consumption thread under the claim's
@@ -55,7 +55,7 @@ public final class DedupConfig {
   public static final Duration DEFAULT_TTL = Duration.ofHours(24);
 
   /** The default longest wait of a FIFO message for its predecessor (the order guard). */
-  public static final Duration DEFAULT_ORDER_GUARD_WAIT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_ORDER_GUARD_WAIT = Duration.ofMinutes(3);
 
   private static final DedupConfig DISABLED = new Builder(null).build();
 

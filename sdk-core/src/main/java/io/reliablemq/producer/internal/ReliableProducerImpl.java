@@ -123,7 +123,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private long troublesAnswered;
   private long lastReplaceAttempt;
   private boolean replacedOnce;
-  private boolean sawDown;
+  private volatile boolean sawDown;
   // Replacements since the broker last took a send (replay ack or circuit closed).
   private volatile int replaceStreak;
 
@@ -352,6 +352,16 @@ public final class ReliableProducerImpl implements ReliableProducer {
       BoundedClose.closeDetached(old, "producer", CLOSE_TIMEOUT);
     }
     return old != fresh;
+  }
+
+  /**
+   * Whether the watcher has seen the proxy not listening since the last replacement: what lets it
+   * cut an open circuit's wait short once the proxy listens again.
+   *
+   * @return true after a probe found no endpoint listening
+   */
+  boolean sawProxyDown() {
+    return sawDown;
   }
 
   /**

@@ -212,7 +212,14 @@ final class Replayer {
           await(config.idlePoll().toMillis(), false);
           continue;
         }
+        long roundStart = System.nanoTime();
         round = replay(batch);
+        if (round == Round.DONE && log.isDebugEnabled()) {
+          log.debug(
+              "Replay round done: {} acknowledged in {} ms",
+              roundAcknowledged,
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - roundStart));
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;

@@ -279,6 +279,6 @@ class OrderGuardTest {
     assertThatThrownBy(() -> DedupConfig.custom(store).orderGuardWait(Duration.ofHours(2)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("orderGuardWait");
-    assertThat(DedupConfig.ofDefaults(store).orderGuardWait()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(DedupConfig.ofDefaults(store).orderGuardWait()).isEqualTo(Duration.ofMinutes(3));
   }
 }

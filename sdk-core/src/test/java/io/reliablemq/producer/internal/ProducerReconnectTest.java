@@ -194,6 +194,8 @@ class ProducerReconnectTest {
     ReliableProducerImpl p = producer(false, Duration.ofMillis(100));
     assertThatThrownBy(() -> p.send(message("1"))).isInstanceOf(SendFailedException.class);
     assertThat(p.circuitState()).isEqualTo("OPEN");
+    // The fault happened as the watcher sees it: only a proxy seen down and back half-opens.
+    await().atMost(TIMEOUT).until(p::sawProxyDown);
 
     proxy.open();
 

@@ -157,7 +157,7 @@ public record ReliableMQProperties(
    * @param tablePrefix table prefix of the dedup table that {@code transactionalDedup} listeners
    *     create in the application's DataSource: {@code <prefix>_dedup} (core default {@code rmq})
    * @param orderGuardWait longest wait of a FIFO message for its predecessor, the order guard (core
-   *     default 60s, 0 turns it off)
+   *     default 3m, 0 turns it off)
    */
   public record Dedup(
       @DefaultValue("true") boolean enabled,

@@ -5,7 +5,6 @@ import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.id.IdGenerator;
 import io.reliablemq.message.MessageLimits;
-import io.reliablemq.transaction.TransactionCheck;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;

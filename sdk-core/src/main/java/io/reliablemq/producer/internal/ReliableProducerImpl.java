@@ -15,10 +15,13 @@ import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.fallback.StoredEntry;
 import io.reliablemq.internal.BoundedClose;
+import io.reliablemq.internal.ClientSupport;
 import io.reliablemq.internal.EndpointWatcher;
+import io.reliablemq.internal.MessageValidator;
 import io.reliablemq.message.ReliableMessage;
-import io.reliablemq.message.internal.MessageValidator;
+import io.reliablemq.producer.CheckRequest;
 import io.reliablemq.producer.CircuitConfig;
+import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ErrorKind;
 import io.reliablemq.producer.ExceptionClassifier;
 import io.reliablemq.producer.ReliableProducer;
@@ -27,8 +30,8 @@ import io.reliablemq.producer.SendFailedException;
 import io.reliablemq.producer.SendOutcome;
 import io.reliablemq.producer.SendRetryConfig;
 import io.reliablemq.producer.SendStatus;
-import io.reliablemq.transaction.TransactionCheck;
-import io.reliablemq.transaction.TransactionDecision;
+import io.reliablemq.producer.TransactionCheck;
+import io.reliablemq.producer.TransactionDecision;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -442,6 +445,22 @@ public final class ReliableProducerImpl implements ReliableProducer {
   }
 
   /**
+   * The SDK's view of a check-back.
+   *
+   * @param view the half message the broker asks about
+   * @return the request
+   */
+  static CheckRequest checkRequest(MessageView view) {
+    return new CheckRequest(
+        view.getTopic(),
+        view.getProperties().get(ReliableMessage.ID_PROPERTY),
+        view.getProperties().get(TransactionCheck.TYPE_PROPERTY),
+        String.valueOf(view.getMessageId()),
+        Instant.ofEpochMilli(view.getBornTimestamp()),
+        view.getProperties());
+  }
+
+  /**
    * The one answer of this producer's client to a check-back: COMMIT for ids still in the fallback
    * store (replays), else the configured check, else UNKNOWN. A failing check is UNKNOWN: the
    * broker asks again.
@@ -450,7 +469,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
       FallbackStore store, TransactionCheck check, MessageView view) {
     if (checkReplayedTransaction(store, view) == TransactionResolution.COMMIT) {
       if (check != null) {
-        check.onCommittedFromFallbackStore(ClientSupport.checkRequest(view));
+        check.onCommittedFromFallbackStore(checkRequest(view));
       }
       return TransactionResolution.COMMIT;
     }
@@ -458,7 +477,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
       return TransactionResolution.UNKNOWN;
     }
     try {
-      TransactionDecision d = check.check(ClientSupport.checkRequest(view));
+      TransactionDecision d = check.check(checkRequest(view));
       if (d == TransactionDecision.COMMIT) {
         return TransactionResolution.COMMIT;
       }
@@ -1221,8 +1240,22 @@ public final class ReliableProducerImpl implements ReliableProducer {
   }
 
   @Override
-  public String circuitState() {
-    return circuit == null ? "DISABLED" : circuit.getState().name();
+  public CircuitState circuitState() {
+    return circuit == null ? CircuitState.DISABLED : toCircuitState(circuit.getState());
+  }
+
+  /**
+   * The SDK's view of the breaker's state. The producer only moves the breaker between CLOSED, OPEN
+   * and HALF_OPEN; the breaker's other states are mapped for completeness: a forced-open breaker
+   * refuses sends like an open one, a disabled or metrics-only one lets every send through.
+   */
+  static CircuitState toCircuitState(CircuitBreaker.State state) {
+    return switch (state) {
+      case CLOSED -> CircuitState.CLOSED;
+      case OPEN, FORCED_OPEN -> CircuitState.OPEN;
+      case HALF_OPEN -> CircuitState.HALF_OPEN;
+      case DISABLED, METRICS_ONLY -> CircuitState.DISABLED;
+    };
   }
 
   /**

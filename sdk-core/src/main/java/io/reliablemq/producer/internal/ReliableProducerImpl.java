@@ -26,6 +26,7 @@ import io.reliablemq.producer.ErrorKind;
 import io.reliablemq.producer.ExceptionClassifier;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.ReliableProducerConfig;
+import io.reliablemq.producer.ReliableProducerListener;
 import io.reliablemq.producer.SendFailedException;
 import io.reliablemq.producer.SendOutcome;
 import io.reliablemq.producer.SendRetryConfig;
@@ -55,6 +56,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.rocketmq.client.apis.ClientException;
 import org.apache.rocketmq.client.apis.ClientServiceProvider;
@@ -112,6 +114,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private final Object drained = new Object();
   private final Object lock = new Object();
   private final TransactionDispatch dispatch;
+  private final List<ReliableProducerListener> listeners;
   // Topics a send or replay succeeded for in this process: their "topic not found" is transient.
   private final Set<String> servedTopics = ConcurrentHashMap.newKeySet();
   // The order guard's memory of each message group's last accepted message.
@@ -144,6 +147,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
       TransactionDispatch dispatch) {
     this.dispatch = dispatch;
     this.config = config;
+    this.listeners = config.listeners();
     this.provider = provider;
     this.factory = factory;
     this.validator = new MessageValidator(config.limits());
@@ -212,6 +216,11 @@ public final class ReliableProducerImpl implements ReliableProducer {
                   onClientTrouble();
                 } else if (to == CircuitBreaker.State.CLOSED) {
                   replaceStreak = 0;
+                }
+                CircuitState fromState = toCircuitState(e.getStateTransition().getFromState());
+                CircuitState toState = toCircuitState(to);
+                if (fromState != toState) {
+                  tell(l -> l.onCircuitTransition(fromState, toState));
                 }
               });
     }
@@ -564,9 +573,9 @@ public final class ReliableProducerImpl implements ReliableProducer {
         // knowledge of it is lost.
         handedOff = true;
         concludeInBackground(job, attempts);
-        throw failed(job, ErrorKind.AMBIGUOUS, "interrupted while waiting", e);
+        throw sendFailed(job, ErrorKind.AMBIGUOUS, "interrupted while waiting", e);
       } catch (ExecutionException e) {
-        throw failed(job, ErrorKind.RETRYABLE, "internal error", e.getCause());
+        throw sendFailed(job, ErrorKind.RETRYABLE, "internal error", e.getCause());
       }
       return conclude(job, result);
     } finally {
@@ -592,6 +601,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
       reservation = store == null ? CapacityReservation.NONE : store.reserve(resolved.bodyLength());
     } catch (RuntimeException full) {
       // FallbackStoreFullException (or a closed store): the message was not accepted.
+      tell(l -> l.onFailed(resolved, full));
       return CompletableFuture.failedFuture(full);
     }
     Job job;
@@ -725,26 +735,34 @@ public final class ReliableProducerImpl implements ReliableProducer {
     switch (result.status) {
       case SENT:
         chain.accepted(job.message);
-        return new SendOutcome(
-            SendStatus.SENT,
-            job.message.topic(),
-            job.id(),
-            result.receipt.getMessageId().toString(),
-            result.attempts,
-            job.elapsed());
+        SendOutcome sent =
+            new SendOutcome(
+                SendStatus.SENT,
+                job.message.topic(),
+                job.id(),
+                result.receipt.getMessageId().toString(),
+                result.attempts,
+                job.elapsed());
+        tell(l -> l.onSent(sent));
+        return sent;
       case REJECTED:
-        throw failed(job, ErrorKind.NON_RETRYABLE, "not retryable", result.error);
+        throw sendFailed(job, ErrorKind.NON_RETRYABLE, "not retryable", result.error);
       case UNREACHABLE:
       default:
         if (store == null) {
-          throw failed(job, result.kind, result.reason, result.error);
+          throw sendFailed(job, result.kind, result.reason, result.error);
         }
         return storeNow(job, result.reason, result.error);
     }
   }
 
   private SendOutcome storeNow(Job job, String reason, Throwable lastError) {
-    store.append(job.message, false, job.reservation);
+    try {
+      store.append(job.message, false, job.reservation);
+    } catch (RuntimeException e) {
+      tell(l -> l.onFailed(job.message, e));
+      throw e;
+    }
     chain.accepted(job.message);
     if (log.isDebugEnabled()) {
       log.debug(
@@ -757,8 +775,16 @@ public final class ReliableProducerImpl implements ReliableProducer {
     if (replayer != null) {
       replayer.wake();
     }
-    return new SendOutcome(
-        SendStatus.STORED, job.message.topic(), job.id(), null, job.attempts.get(), job.elapsed());
+    SendOutcome stored =
+        new SendOutcome(
+            SendStatus.STORED,
+            job.message.topic(),
+            job.id(),
+            null,
+            job.attempts.get(),
+            job.elapsed());
+    tell(l -> l.onStored(stored));
+    return stored;
   }
 
   /**
@@ -961,6 +987,9 @@ public final class ReliableProducerImpl implements ReliableProducer {
             (receipt, error) -> {
               if (error == null && !servedTopics.contains(topic)) {
                 servedTopics.add(topic);
+              }
+              if (error == null) {
+                tell(l -> l.onReplayed(entry));
               }
             });
   }
@@ -1215,6 +1244,34 @@ public final class ReliableProducerImpl implements ReliableProducer {
         }
       }
       return producer;
+    }
+  }
+
+  /** {@link #failed} for a plain send, told to the listeners. */
+  private SendFailedException sendFailed(Job job, ErrorKind kind, String reason, Throwable cause) {
+    SendFailedException e = failed(job, kind, reason, cause);
+    tell(l -> l.onFailed(job.message, e));
+    return e;
+  }
+
+  /**
+   * Tells every listener, in order. A listener's exception is logged and swallowed: a listener
+   * never changes a send's outcome, and runs on threads (client callbacks, the store's append
+   * thread, the replayer) that must not die of it.
+   */
+  private void tell(Consumer<ReliableProducerListener> call) {
+    if (listeners.isEmpty()) {
+      return;
+    }
+    for (ReliableProducerListener listener : listeners) {
+      try {
+        call.accept(listener);
+      } catch (Exception e) {
+        log.warn(
+            "ReliableProducerListener {} threw (ignored, the send is not affected): {}",
+            listener.getClass().getName(),
+            e.toString());
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.CircuitConfig;
+import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.ReliableProducerConfig;
 import io.reliablemq.producer.SendRetryConfig;
@@ -242,7 +243,7 @@ final class SendBench {
                   }
                 });
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (!sdk.circuitState().equals("OPEN")) {
+        while (sdk.circuitState() != CircuitState.OPEN) {
           if (System.nanoTime() > deadline) {
             throw new IllegalStateException("circuit did not open within 2 minutes");
           }

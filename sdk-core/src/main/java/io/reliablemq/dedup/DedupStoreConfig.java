@@ -1,7 +1,7 @@
 package io.reliablemq.dedup;
 
-import io.reliablemq.fallback.SchemaManagement;
 import io.reliablemq.internal.jdbc.StoreNames;
+import io.reliablemq.jdbc.SchemaManagement;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

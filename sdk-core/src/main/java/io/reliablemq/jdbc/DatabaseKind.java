@@ -1,15 +1,6 @@
 package io.reliablemq.jdbc;
 
 import io.reliablemq.ReliableMQException;
-import io.reliablemq.dedup.jdbc.DedupDialect;
-import io.reliablemq.dedup.jdbc.H2DedupDialect;
-import io.reliablemq.dedup.jdbc.MariaDbDedupDialect;
-import io.reliablemq.dedup.jdbc.PostgresDedupDialect;
-import io.reliablemq.fallback.jdbc.Dialect;
-import io.reliablemq.fallback.jdbc.H2Dialect;
-import io.reliablemq.fallback.jdbc.MariaDbDialect;
-import io.reliablemq.fallback.jdbc.PostgresDialect;
-import io.reliablemq.transaction.TransactionLogDialect;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -19,43 +10,27 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * A database the SDK's JDBC stores support, with the dialect of each store on it.
+ * A database the SDK's JDBC stores support. Each store maps a kind to its dialect ({@code
+ * Dialect.of}, {@code DedupDialect.of}, {@code TransactionLogDialect.of}), so that this package,
+ * which every store uses for its schema types, depends on none of them.
  *
  * <pre>{@code
  * DatabaseKind db = DatabaseKind.detect(dataSource);
- * FallbackStore store = JdbcFallbackStore.create(dataSource, db.fallbackDialect(), config);
+ * FallbackStore store = JdbcFallbackStore.create(dataSource, Dialect.of(db), config);
  * }</pre>
  */
 public enum DatabaseKind {
   /** H2 2.x (embedded files, or an application's in-memory or file database). */
-  H2("h2", H2Dialect.INSTANCE, H2DedupDialect.INSTANCE, TransactionLogDialect.h2()),
+  H2("h2"),
   /** PostgreSQL 12 or later. */
-  POSTGRESQL(
-      "postgresql",
-      PostgresDialect.INSTANCE,
-      PostgresDedupDialect.INSTANCE,
-      TransactionLogDialect.postgresql()),
+  POSTGRESQL("postgresql"),
   /** MariaDB 10.6 or later and MySQL 8.0.1 or later (InnoDB); tested on MariaDB 10.11. */
-  MARIADB(
-      "mariadb",
-      MariaDbDialect.INSTANCE,
-      MariaDbDedupDialect.INSTANCE,
-      TransactionLogDialect.mariadb());
+  MARIADB("mariadb");
 
   private final String dialectName;
-  private final Dialect fallbackDialect;
-  private final DedupDialect dedupDialect;
-  private final TransactionLogDialect transactionLogDialect;
 
-  DatabaseKind(
-      String dialectName,
-      Dialect fallbackDialect,
-      DedupDialect dedupDialect,
-      TransactionLogDialect transactionLogDialect) {
+  DatabaseKind(String dialectName) {
     this.dialectName = dialectName;
-    this.fallbackDialect = fallbackDialect;
-    this.dedupDialect = dedupDialect;
-    this.transactionLogDialect = transactionLogDialect;
   }
 
   /**
@@ -65,33 +40,6 @@ public enum DatabaseKind {
    */
   public String dialectName() {
     return dialectName;
-  }
-
-  /**
-   * The fallback store's dialect.
-   *
-   * @return the dialect
-   */
-  public Dialect fallbackDialect() {
-    return fallbackDialect;
-  }
-
-  /**
-   * The dedup store's dialect.
-   *
-   * @return the dialect
-   */
-  public DedupDialect dedupDialect() {
-    return dedupDialect;
-  }
-
-  /**
-   * The transaction log's dialect.
-   *
-   * @return the dialect
-   */
-  public TransactionLogDialect transactionLogDialect() {
-    return transactionLogDialect;
   }
 
   /**

@@ -74,9 +74,9 @@ public interface ReliableProducer extends AutoCloseable {
   /**
    * Whether the circuit in front of the broker is letting sends through.
    *
-   * @return the state: CLOSED, OPEN, HALF_OPEN or DISABLED
+   * @return the state: CLOSED, OPEN, HALF_OPEN or DISABLED (no circuit configured)
    */
-  String circuitState();
+  CircuitState circuitState();
 
   /**
    * Closes gracefully. Sends from now on throw {@link IllegalStateException}. Every send in flight,

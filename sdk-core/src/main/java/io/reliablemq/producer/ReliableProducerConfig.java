@@ -5,9 +5,10 @@ import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.id.IdGenerator;
 import io.reliablemq.message.MessageLimits;
-import io.reliablemq.transaction.TransactionCheck;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -29,8 +30,10 @@ public final class ReliableProducerConfig {
   private final ReplayConfig replay;
   private final TransactionCheck transactionCheck;
   private final Duration closeDrainTime;
+  private final List<ReliableProducerListener> listeners;
 
   private ReliableProducerConfig(Builder b) {
+    this.listeners = List.copyOf(b.listeners);
     this.closeDrainTime = b.closeDrainTime;
     this.transactionCheck = b.transactionCheck;
     this.fallbackStore = b.fallbackStore;
@@ -161,6 +164,15 @@ public final class ReliableProducerConfig {
     return closeDrainTime;
   }
 
+  /**
+   * The listeners told of every send's outcome, replayed entries and circuit transitions.
+   *
+   * @return the listeners in registration order, immutable, empty by default
+   */
+  public List<ReliableProducerListener> listeners() {
+    return listeners;
+  }
+
   /** Builder of {@link ReliableProducerConfig}. */
   public static final class Builder {
     private final ClientSettings client;
@@ -173,6 +185,7 @@ public final class ReliableProducerConfig {
     private ReplayConfig replay = ReplayConfig.ofDefaults();
     private TransactionCheck transactionCheck;
     private Duration closeDrainTime = Duration.ofSeconds(10);
+    private final List<ReliableProducerListener> listeners = new ArrayList<>();
 
     private Builder(ClientSettings client) {
       this.client = Objects.requireNonNull(client, "client settings must not be null");
@@ -284,6 +297,18 @@ public final class ReliableProducerConfig {
             "closeDrainTime must be 0..10 minutes, was " + closeDrainTime);
       }
       this.closeDrainTime = closeDrainTime;
+      return this;
+    }
+
+    /**
+     * Adds a listener ({@link ReliableProducerListener}); listeners are called in the order they
+     * were added.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(ReliableProducerListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener must not be null"));
       return this;
     }
 

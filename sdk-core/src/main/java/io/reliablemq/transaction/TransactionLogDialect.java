@@ -1,9 +1,11 @@
 package io.reliablemq.transaction;
 
 import io.reliablemq.fallback.jdbc.Dialect;
-import io.reliablemq.fallback.jdbc.Migration;
+import io.reliablemq.jdbc.DatabaseKind;
+import io.reliablemq.jdbc.Migration;
 import io.reliablemq.transaction.internal.SqlTransactionLogDialect;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What the transaction log needs to know about one database: its numbered migrations and the SQL of
@@ -16,6 +18,20 @@ import java.util.List;
  * ROLLED_BACK}), {@code topic}, {@code business_type}, {@code created_at} (epoch ms).
  */
 public interface TransactionLogDialect {
+  /**
+   * The transaction log's dialect for a database.
+   *
+   * @param kind the database, for example from {@link DatabaseKind#detect}
+   * @return the dialect
+   */
+  static TransactionLogDialect of(DatabaseKind kind) {
+    return switch (Objects.requireNonNull(kind, "kind")) {
+      case H2 -> h2();
+      case POSTGRESQL -> postgresql();
+      case MARIADB -> mariadb();
+    };
+  }
+
   /** The status of a row written by a committed local transaction. */
   String COMMITTED = "COMMITTED";
 

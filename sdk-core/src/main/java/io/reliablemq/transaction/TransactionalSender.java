@@ -1,6 +1,8 @@
 package io.reliablemq.transaction;
 
 import io.reliablemq.message.ReliableMessage;
+import io.reliablemq.producer.TransactionCheck;
+import io.reliablemq.producer.TransactionDecision;
 import io.reliablemq.transaction.internal.TransactionalSenderImpl;
 import java.util.function.Supplier;
 

@@ -3,7 +3,7 @@
  * io.reliablemq.transaction.TransactionalSender} runs the business's local transaction between the
  * half message and its commit and writes a transaction-log row in the same database transaction, so
  * the broker's check-back can be answered from the log even after the producer died. {@link
- * io.reliablemq.transaction.TransactionCheck} is the one check every SDK producer of the process
+ * io.reliablemq.producer.TransactionCheck} is the one check every SDK producer of the process
  * answers with.
  */
 package io.reliablemq.transaction;

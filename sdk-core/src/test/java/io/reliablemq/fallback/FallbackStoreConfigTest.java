@@ -3,6 +3,7 @@ package io.reliablemq.fallback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.reliablemq.jdbc.SchemaManagement;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

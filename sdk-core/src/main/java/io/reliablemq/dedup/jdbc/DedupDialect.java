@@ -1,7 +1,9 @@
 package io.reliablemq.dedup.jdbc;
 
-import io.reliablemq.fallback.jdbc.Migration;
+import io.reliablemq.jdbc.DatabaseKind;
+import io.reliablemq.jdbc.Migration;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What {@link JdbcDedupStore} needs to know about one database: the DDL of its numbered migrations
@@ -16,6 +18,20 @@ import java.util.List;
  * (owner, lease) it read. Times are epoch milliseconds in {@code BIGINT}.
  */
 public interface DedupDialect {
+  /**
+   * The dedup store's dialect for a database.
+   *
+   * @param kind the database, for example from {@link DatabaseKind#detect}
+   * @return the dialect
+   */
+  static DedupDialect of(DatabaseKind kind) {
+    return switch (Objects.requireNonNull(kind, "kind")) {
+      case H2 -> H2DedupDialect.INSTANCE;
+      case POSTGRESQL -> PostgresDedupDialect.INSTANCE;
+      case MARIADB -> MariaDbDedupDialect.INSTANCE;
+    };
+  }
+
   /** The state column value of a claimed key. */
   String PROCESSING = "PROCESSING";
 

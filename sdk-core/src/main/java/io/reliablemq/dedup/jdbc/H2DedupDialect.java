@@ -1,6 +1,6 @@
 package io.reliablemq.dedup.jdbc;
 
-import io.reliablemq.fallback.jdbc.Migration;
+import io.reliablemq.jdbc.Migration;
 import java.util.List;
 
 /** H2 2.x, the embedded default; its DDL is also valid PostgreSQL. */

@@ -1,7 +1,7 @@
 package io.reliablemq.dedup.jdbc;
 
 import io.reliablemq.fallback.jdbc.MariaDbDialect;
-import io.reliablemq.fallback.jdbc.Migration;
+import io.reliablemq.jdbc.Migration;
 import java.util.List;
 
 /**

@@ -1,6 +1,9 @@
 package io.reliablemq.fallback.jdbc;
 
+import io.reliablemq.jdbc.DatabaseKind;
+import io.reliablemq.jdbc.Migration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -35,6 +38,20 @@ import java.util.Optional;
  * replays that interleaving deterministically.
  */
 public interface Dialect {
+  /**
+   * The fallback store's dialect for a database.
+   *
+   * @param kind the database, for example from {@link DatabaseKind#detect}
+   * @return the dialect
+   */
+  static Dialect of(DatabaseKind kind) {
+    return switch (Objects.requireNonNull(kind, "kind")) {
+      case H2 -> H2Dialect.INSTANCE;
+      case POSTGRESQL -> PostgresDialect.INSTANCE;
+      case MARIADB -> MariaDbDialect.INSTANCE;
+    };
+  }
+
   /** The state column value of a pending entry. */
   String PENDING = "PENDING";
 

@@ -8,12 +8,13 @@ import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.FallbackStoreConfig;
 import io.reliablemq.fallback.FallbackStoreException;
 import io.reliablemq.fallback.FallbackStoreFullException;
-import io.reliablemq.fallback.SchemaManagement;
 import io.reliablemq.fallback.StoredEntry;
 import io.reliablemq.internal.jdbc.EmbeddedH2;
 import io.reliablemq.internal.jdbc.GroupCommitWriter;
 import io.reliablemq.internal.jdbc.SchemaMigrator;
 import io.reliablemq.internal.jdbc.StoreFailure;
+import io.reliablemq.jdbc.DatabaseKind;
+import io.reliablemq.jdbc.SchemaManagement;
 import io.reliablemq.message.ReliableMessage;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -278,8 +279,7 @@ public final class JdbcFallbackStore implements FallbackStore {
   public static void main(String[] args) {
     String dialectName = args.length > 0 ? args[0] : "h2";
     String prefix = args.length > 1 ? args[1] : "rmq";
-    Dialect dialect =
-        io.reliablemq.jdbc.DatabaseKind.fromDialectName(dialectName).fallbackDialect();
+    Dialect dialect = Dialect.of(DatabaseKind.fromDialectName(dialectName));
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     out.print(ddl(dialect, prefix));
   }

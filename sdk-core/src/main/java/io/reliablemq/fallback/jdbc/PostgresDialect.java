@@ -1,5 +1,6 @@
 package io.reliablemq.fallback.jdbc;
 
+import io.reliablemq.jdbc.Migration;
 import java.util.List;
 import java.util.Optional;
 

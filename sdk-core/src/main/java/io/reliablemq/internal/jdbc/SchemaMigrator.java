@@ -1,6 +1,6 @@
 package io.reliablemq.internal.jdbc;
 
-import io.reliablemq.fallback.jdbc.Migration;
+import io.reliablemq.jdbc.Migration;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

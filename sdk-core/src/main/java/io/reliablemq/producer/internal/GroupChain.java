@@ -2,8 +2,8 @@ package io.reliablemq.producer.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.reliablemq.internal.MessageValidator;
 import io.reliablemq.message.ReliableMessage;
-import io.reliablemq.message.internal.MessageValidator;
 import java.time.Duration;
 
 /**

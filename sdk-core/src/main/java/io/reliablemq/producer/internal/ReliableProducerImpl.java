@@ -15,20 +15,24 @@ import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.fallback.StoredEntry;
 import io.reliablemq.internal.BoundedClose;
+import io.reliablemq.internal.ClientSupport;
 import io.reliablemq.internal.EndpointWatcher;
+import io.reliablemq.internal.MessageValidator;
 import io.reliablemq.message.ReliableMessage;
-import io.reliablemq.message.internal.MessageValidator;
+import io.reliablemq.producer.CheckRequest;
 import io.reliablemq.producer.CircuitConfig;
+import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ErrorKind;
 import io.reliablemq.producer.ExceptionClassifier;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.ReliableProducerConfig;
+import io.reliablemq.producer.ReliableProducerListener;
 import io.reliablemq.producer.SendFailedException;
 import io.reliablemq.producer.SendOutcome;
 import io.reliablemq.producer.SendRetryConfig;
 import io.reliablemq.producer.SendStatus;
-import io.reliablemq.transaction.TransactionCheck;
-import io.reliablemq.transaction.TransactionDecision;
+import io.reliablemq.producer.TransactionCheck;
+import io.reliablemq.producer.TransactionDecision;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -52,6 +56,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.rocketmq.client.apis.ClientException;
 import org.apache.rocketmq.client.apis.ClientServiceProvider;
@@ -109,6 +114,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
   private final Object drained = new Object();
   private final Object lock = new Object();
   private final TransactionDispatch dispatch;
+  private final List<ReliableProducerListener> listeners;
   // Topics a send or replay succeeded for in this process: their "topic not found" is transient.
   private final Set<String> servedTopics = ConcurrentHashMap.newKeySet();
   // The order guard's memory of each message group's last accepted message.
@@ -141,6 +147,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
       TransactionDispatch dispatch) {
     this.dispatch = dispatch;
     this.config = config;
+    this.listeners = config.listeners();
     this.provider = provider;
     this.factory = factory;
     this.validator = new MessageValidator(config.limits());
@@ -212,6 +219,11 @@ public final class ReliableProducerImpl implements ReliableProducer {
                   watcher.poke();
                 } else if (to == CircuitBreaker.State.CLOSED) {
                   replaceStreak = 0;
+                }
+                CircuitState fromState = toCircuitState(e.getStateTransition().getFromState());
+                CircuitState toState = toCircuitState(to);
+                if (fromState != toState) {
+                  tell(l -> l.onCircuitTransition(fromState, toState));
                 }
               });
     }
@@ -455,6 +467,22 @@ public final class ReliableProducerImpl implements ReliableProducer {
   }
 
   /**
+   * The SDK's view of a check-back.
+   *
+   * @param view the half message the broker asks about
+   * @return the request
+   */
+  static CheckRequest checkRequest(MessageView view) {
+    return new CheckRequest(
+        view.getTopic(),
+        view.getProperties().get(ReliableMessage.ID_PROPERTY),
+        view.getProperties().get(TransactionCheck.TYPE_PROPERTY),
+        String.valueOf(view.getMessageId()),
+        Instant.ofEpochMilli(view.getBornTimestamp()),
+        view.getProperties());
+  }
+
+  /**
    * The one answer of this producer's client to a check-back: COMMIT for ids still in the fallback
    * store (replays), else the configured check, else UNKNOWN. A failing check is UNKNOWN: the
    * broker asks again.
@@ -463,7 +491,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
       FallbackStore store, TransactionCheck check, MessageView view) {
     if (checkReplayedTransaction(store, view) == TransactionResolution.COMMIT) {
       if (check != null) {
-        check.onCommittedFromFallbackStore(ClientSupport.checkRequest(view));
+        check.onCommittedFromFallbackStore(checkRequest(view));
       }
       return TransactionResolution.COMMIT;
     }
@@ -471,7 +499,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
       return TransactionResolution.UNKNOWN;
     }
     try {
-      TransactionDecision d = check.check(ClientSupport.checkRequest(view));
+      TransactionDecision d = check.check(checkRequest(view));
       if (d == TransactionDecision.COMMIT) {
         return TransactionResolution.COMMIT;
       }
@@ -558,9 +586,9 @@ public final class ReliableProducerImpl implements ReliableProducer {
         // knowledge of it is lost.
         handedOff = true;
         concludeInBackground(job, attempts);
-        throw failed(job, ErrorKind.AMBIGUOUS, "interrupted while waiting", e);
+        throw sendFailed(job, ErrorKind.AMBIGUOUS, "interrupted while waiting", e);
       } catch (ExecutionException e) {
-        throw failed(job, ErrorKind.RETRYABLE, "internal error", e.getCause());
+        throw sendFailed(job, ErrorKind.RETRYABLE, "internal error", e.getCause());
       }
       return conclude(job, result);
     } finally {
@@ -586,6 +614,7 @@ public final class ReliableProducerImpl implements ReliableProducer {
       reservation = store == null ? CapacityReservation.NONE : store.reserve(resolved.bodyLength());
     } catch (RuntimeException full) {
       // FallbackStoreFullException (or a closed store): the message was not accepted.
+      tell(l -> l.onFailed(resolved, full));
       return CompletableFuture.failedFuture(full);
     }
     Job job;
@@ -719,26 +748,34 @@ public final class ReliableProducerImpl implements ReliableProducer {
     switch (result.status) {
       case SENT:
         chain.accepted(job.message);
-        return new SendOutcome(
-            SendStatus.SENT,
-            job.message.topic(),
-            job.id(),
-            result.receipt.getMessageId().toString(),
-            result.attempts,
-            job.elapsed());
+        SendOutcome sent =
+            new SendOutcome(
+                SendStatus.SENT,
+                job.message.topic(),
+                job.id(),
+                result.receipt.getMessageId().toString(),
+                result.attempts,
+                job.elapsed());
+        tell(l -> l.onSent(sent));
+        return sent;
       case REJECTED:
-        throw failed(job, ErrorKind.NON_RETRYABLE, "not retryable", result.error);
+        throw sendFailed(job, ErrorKind.NON_RETRYABLE, "not retryable", result.error);
       case UNREACHABLE:
       default:
         if (store == null) {
-          throw failed(job, result.kind, result.reason, result.error);
+          throw sendFailed(job, result.kind, result.reason, result.error);
         }
         return storeNow(job, result.reason, result.error);
     }
   }
 
   private SendOutcome storeNow(Job job, String reason, Throwable lastError) {
-    store.append(job.message, false, job.reservation);
+    try {
+      store.append(job.message, false, job.reservation);
+    } catch (RuntimeException e) {
+      tell(l -> l.onFailed(job.message, e));
+      throw e;
+    }
     chain.accepted(job.message);
     if (log.isDebugEnabled()) {
       log.debug(
@@ -751,8 +788,16 @@ public final class ReliableProducerImpl implements ReliableProducer {
     if (replayer != null) {
       replayer.wake();
     }
-    return new SendOutcome(
-        SendStatus.STORED, job.message.topic(), job.id(), null, job.attempts.get(), job.elapsed());
+    SendOutcome stored =
+        new SendOutcome(
+            SendStatus.STORED,
+            job.message.topic(),
+            job.id(),
+            null,
+            job.attempts.get(),
+            job.elapsed());
+    tell(l -> l.onStored(stored));
+    return stored;
   }
 
   /**
@@ -962,6 +1007,9 @@ public final class ReliableProducerImpl implements ReliableProducer {
             (receipt, error) -> {
               if (error == null && !servedTopics.contains(topic)) {
                 servedTopics.add(topic);
+              }
+              if (error == null) {
+                tell(l -> l.onReplayed(entry));
               }
             });
   }
@@ -1221,6 +1269,34 @@ public final class ReliableProducerImpl implements ReliableProducer {
     }
   }
 
+  /** {@link #failed} for a plain send, told to the listeners. */
+  private SendFailedException sendFailed(Job job, ErrorKind kind, String reason, Throwable cause) {
+    SendFailedException e = failed(job, kind, reason, cause);
+    tell(l -> l.onFailed(job.message, e));
+    return e;
+  }
+
+  /**
+   * Tells every listener, in order. A listener's exception is logged and swallowed: a listener
+   * never changes a send's outcome, and runs on threads (client callbacks, the store's append
+   * thread, the replayer) that must not die of it.
+   */
+  private void tell(Consumer<ReliableProducerListener> call) {
+    if (listeners.isEmpty()) {
+      return;
+    }
+    for (ReliableProducerListener listener : listeners) {
+      try {
+        call.accept(listener);
+      } catch (Exception e) {
+        log.warn(
+            "ReliableProducerListener {} threw (ignored, the send is not affected): {}",
+            listener.getClass().getName(),
+            e.toString());
+      }
+    }
+  }
+
   private SendFailedException failed(Job job, ErrorKind kind, String reason, Throwable cause) {
     return new SendFailedException(
         job.message.topic(), job.id(), job.attempts.get(), job.elapsed(), kind, reason, cause);
@@ -1243,8 +1319,22 @@ public final class ReliableProducerImpl implements ReliableProducer {
   }
 
   @Override
-  public String circuitState() {
-    return circuit == null ? "DISABLED" : circuit.getState().name();
+  public CircuitState circuitState() {
+    return circuit == null ? CircuitState.DISABLED : toCircuitState(circuit.getState());
+  }
+
+  /**
+   * The SDK's view of the breaker's state. The producer only moves the breaker between CLOSED, OPEN
+   * and HALF_OPEN; the breaker's other states are mapped for completeness: a forced-open breaker
+   * refuses sends like an open one, a disabled or metrics-only one lets every send through.
+   */
+  static CircuitState toCircuitState(CircuitBreaker.State state) {
+    return switch (state) {
+      case CLOSED -> CircuitState.CLOSED;
+      case OPEN, FORCED_OPEN -> CircuitState.OPEN;
+      case HALF_OPEN -> CircuitState.HALF_OPEN;
+      case DISABLED, METRICS_ONLY -> CircuitState.DISABLED;
+    };
   }
 
   /**

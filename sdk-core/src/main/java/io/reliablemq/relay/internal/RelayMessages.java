@@ -1,8 +1,8 @@
 package io.reliablemq.relay.internal;
 
 import io.reliablemq.consumer.ReceivedMessage;
+import io.reliablemq.internal.MessageValidator;
 import io.reliablemq.message.ReliableMessage;
-import io.reliablemq.message.internal.MessageValidator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

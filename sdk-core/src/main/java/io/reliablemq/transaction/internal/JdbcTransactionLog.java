@@ -1,9 +1,9 @@
 package io.reliablemq.transaction.internal;
 
 import io.reliablemq.ReliableMQException;
-import io.reliablemq.fallback.SchemaManagement;
 import io.reliablemq.fallback.jdbc.Dialect;
 import io.reliablemq.internal.jdbc.SchemaMigrator;
+import io.reliablemq.jdbc.SchemaManagement;
 import io.reliablemq.transaction.TransactionLogDialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

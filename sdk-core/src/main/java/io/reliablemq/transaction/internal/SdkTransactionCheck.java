@@ -1,9 +1,9 @@
 package io.reliablemq.transaction.internal;
 
 import io.reliablemq.fallback.FallbackStore;
-import io.reliablemq.transaction.CheckRequest;
-import io.reliablemq.transaction.TransactionCheck;
-import io.reliablemq.transaction.TransactionDecision;
+import io.reliablemq.producer.CheckRequest;
+import io.reliablemq.producer.TransactionCheck;
+import io.reliablemq.producer.TransactionDecision;
 import io.reliablemq.transaction.TransactionLogDialect;
 import io.reliablemq.transaction.internal.TxMetrics.Reason;
 import java.sql.SQLException;

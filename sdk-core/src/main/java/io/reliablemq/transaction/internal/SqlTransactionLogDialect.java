@@ -3,8 +3,8 @@ package io.reliablemq.transaction.internal;
 import io.reliablemq.fallback.jdbc.Dialect;
 import io.reliablemq.fallback.jdbc.H2Dialect;
 import io.reliablemq.fallback.jdbc.MariaDbDialect;
-import io.reliablemq.fallback.jdbc.Migration;
 import io.reliablemq.fallback.jdbc.PostgresDialect;
+import io.reliablemq.jdbc.Migration;
 import io.reliablemq.transaction.TransactionLogDialect;
 import java.util.List;
 

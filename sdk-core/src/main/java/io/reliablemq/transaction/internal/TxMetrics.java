@@ -2,7 +2,7 @@ package io.reliablemq.transaction.internal;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.reliablemq.transaction.TransactionDecision;
+import io.reliablemq.producer.TransactionDecision;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;

@@ -12,7 +12,7 @@ import io.reliablemq.dedup.DedupStore;
 import io.reliablemq.dedup.DedupStoreConfig;
 import io.reliablemq.dedup.DedupStoreContractTest;
 import io.reliablemq.dedup.DedupStoreException;
-import io.reliablemq.fallback.SchemaManagement;
+import io.reliablemq.jdbc.SchemaManagement;
 import io.reliablemq.testsupport.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -68,7 +68,7 @@ abstract class ServerDedupStoreTest extends DedupStoreContractTest {
   }
 
   private DedupStore open(DataSource ds, DedupStoreConfig config) {
-    JdbcDedupStore s = JdbcDedupStore.create(ds, db.kind().dedupDialect(), config);
+    JdbcDedupStore s = JdbcDedupStore.create(ds, DedupDialect.of(db.kind()), config);
     extra.add(s);
     return s;
   }
@@ -91,19 +91,19 @@ abstract class ServerDedupStoreTest extends DedupStoreContractTest {
             .schemaManagement(SchemaManagement.NONE)
             .build();
     try {
-      assertThatThrownBy(() -> JdbcDedupStore.create(dataSource, db.kind().dedupDialect(), none))
+      assertThatThrownBy(() -> JdbcDedupStore.create(dataSource, DedupDialect.of(db.kind()), none))
           .isInstanceOf(DedupStoreException.class)
           .hasMessageContaining("JdbcDedupStore.ddl");
       try (Connection c = dataSource.getConnection();
           Statement s = c.createStatement()) {
-        for (String stmt : JdbcDedupStore.ddl(db.kind().dedupDialect(), other).split(";\n")) {
+        for (String stmt : JdbcDedupStore.ddl(DedupDialect.of(db.kind()), other).split(";\n")) {
           String sql = stmt.lines().filter(l -> !l.startsWith("--")).collect(joining("\n")).trim();
           if (!sql.isEmpty()) {
             s.execute(sql);
           }
         }
       }
-      try (JdbcDedupStore s = JdbcDedupStore.create(dataSource, db.kind().dedupDialect(), none)) {
+      try (JdbcDedupStore s = JdbcDedupStore.create(dataSource, DedupDialect.of(db.kind()), none)) {
         assertThat(s.claim(key, "a", T0, T0.plus(LEASE)).owned()).isTrue();
       }
     } finally {
@@ -218,7 +218,7 @@ abstract class ServerDedupStoreTest extends DedupStoreContractTest {
       store.markConsumed(k, "a", ended);
       store.claim(new DedupKey("g", "leased-" + i), "a", T0, ended);
     }
-    DedupDialect dialect = db.kind().dedupDialect();
+    DedupDialect dialect = DedupDialect.of(db.kind());
     try (Connection c = dataSource.getConnection()) {
       assertThat(
               runPurgeBatch(

@@ -8,8 +8,8 @@ import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.FallbackStoreConfig;
 import io.reliablemq.fallback.FallbackStoreContractTest;
 import io.reliablemq.fallback.FallbackStoreException;
-import io.reliablemq.fallback.SchemaManagement;
 import io.reliablemq.fallback.StoredEntry;
+import io.reliablemq.jdbc.SchemaManagement;
 import io.reliablemq.testsupport.TestDatabase;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -79,7 +79,7 @@ abstract class ServerFallbackStoreTest extends FallbackStoreContractTest {
    * @return the dialect
    */
   Dialect dialect() {
-    return db.kind().fallbackDialect();
+    return Dialect.of(db.kind());
   }
 
   @AfterEach

@@ -9,6 +9,7 @@ import io.reliablemq.fallback.FallbackStoreFullException;
 import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.CircuitConfig;
+import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ReliableProducerConfig;
 import io.reliablemq.producer.SendFailedException;
 import io.reliablemq.producer.SendOutcome;
@@ -110,7 +111,7 @@ class FallbackProducerTest {
       assertThat(p.send(message("" + i)).status()).isEqualTo(SendStatus.SENT);
     }
 
-    assertThat(p.circuitState()).isEqualTo("CLOSED");
+    assertThat(p.circuitState()).isEqualTo(CircuitState.CLOSED);
     assertThat(store.count()).isZero();
   }
 
@@ -130,7 +131,7 @@ class FallbackProducerTest {
     for (int i = 0; i < 4; i++) {
       assertThat(p.send(message("" + i)).status()).isEqualTo(SendStatus.STORED);
     }
-    assertThat(p.circuitState()).isEqualTo("OPEN");
+    assertThat(p.circuitState()).isEqualTo(CircuitState.OPEN);
     int sentBefore = fake.sent.size();
 
     SendOutcome outcome = p.send(message("3"));

@@ -8,6 +8,7 @@ import io.reliablemq.client.ClientSettings;
 import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.CircuitConfig;
+import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ReliableProducerConfig;
 import io.reliablemq.producer.SendFailedException;
 import io.reliablemq.producer.SendRetryConfig;
@@ -121,7 +122,7 @@ class ProducerReconnectTest {
     assertThat(p.send(message("1")).status()).isEqualTo(SendStatus.STORED);
     assertThat(p.send(message("2")).status()).isEqualTo(SendStatus.STORED);
     // The fault happened: the circuit is open and the replayer failed on the cut-off client.
-    assertThat(p.circuitState()).isEqualTo("OPEN");
+    assertThat(p.circuitState()).isEqualTo(CircuitState.OPEN);
     await().atMost(TIMEOUT).until(() -> cutOff.calls.get() >= 3);
     assertThat(store.count()).isEqualTo(2);
     assertThat(p.clientReplacements()).isZero();
@@ -136,7 +137,7 @@ class ProducerReconnectTest {
     assertThat(built.get(1).sent).hasSize(2);
     assertThat(built.get(1).closes.get()).isZero();
     // A replayed entry closed the circuit; the application sent nothing meanwhile.
-    assertThat(p.circuitState()).isEqualTo("CLOSED");
+    assertThat(p.circuitState()).isEqualTo(CircuitState.CLOSED);
     assertThat(p.send(message("3")).status()).isEqualTo(SendStatus.SENT);
   }
 
@@ -145,7 +146,7 @@ class ProducerReconnectTest {
     // A proxy that listens before it serves: the first new client times out too.
     ReliableProducerImpl p = producer(true, Duration.ofMillis(100), 2);
     assertThat(p.send(message("1")).status()).isEqualTo(SendStatus.STORED);
-    assertThat(p.circuitState()).isEqualTo("OPEN");
+    assertThat(p.circuitState()).isEqualTo(CircuitState.OPEN);
     await().atMost(TIMEOUT).until(() -> cutOff.calls.get() >= 3);
 
     proxy.open();
@@ -157,7 +158,7 @@ class ProducerReconnectTest {
     assertThat(cutOff.closes.get()).isEqualTo(1);
     assertThat(built.get(1).calls.get()).isPositive();
     assertThat(built.get(2).sent).hasSize(1);
-    assertThat(p.circuitState()).isEqualTo("CLOSED");
+    assertThat(p.circuitState()).isEqualTo(CircuitState.CLOSED);
   }
 
   static List<Throwable> answersOfALiveProxy() {
@@ -178,7 +179,7 @@ class ProducerReconnectTest {
     cutOff.failEverySend(failure);
     ReliableProducerImpl p = producer(true, Duration.ofMillis(50));
     assertThat(p.send(message("1")).status()).isEqualTo(SendStatus.STORED);
-    assertThat(p.circuitState()).isEqualTo("OPEN");
+    assertThat(p.circuitState()).isEqualTo(CircuitState.OPEN);
     long before = proxy.accepted();
     // The watcher looked at the listening proxy several times while the circuit was open.
     await().atMost(TIMEOUT).until(() -> proxy.accepted() >= before + 5);
@@ -193,15 +194,15 @@ class ProducerReconnectTest {
   void idleProducer_leavesTheOpenCircuit_onceTheProxyListensAgain() {
     ReliableProducerImpl p = producer(false, Duration.ofMillis(100));
     assertThatThrownBy(() -> p.send(message("1"))).isInstanceOf(SendFailedException.class);
-    assertThat(p.circuitState()).isEqualTo("OPEN");
+    assertThat(p.circuitState()).isEqualTo(CircuitState.OPEN);
     // The fault happened as the watcher sees it: only a proxy seen down and back half-opens.
     await().atMost(TIMEOUT).until(p::sawProxyDown);
 
     proxy.open();
 
     // No send after the outage: the watcher replaced the client and let the circuit probe.
-    await().atMost(TIMEOUT).until(() -> !"OPEN".equals(p.circuitState()));
-    assertThat(p.circuitState()).isEqualTo("HALF_OPEN");
+    await().atMost(TIMEOUT).until(() -> p.circuitState() != CircuitState.OPEN);
+    assertThat(p.circuitState()).isEqualTo(CircuitState.HALF_OPEN);
     assertThat(p.clientReplacements()).isEqualTo(1);
     await().atMost(TIMEOUT).until(() -> cutOff.closes.get() == 1);
     assertThat(p.send(message("2")).status()).isEqualTo(SendStatus.SENT);
@@ -214,14 +215,14 @@ class ProducerReconnectTest {
     ReliableProducerImpl p = producer(true, Duration.ZERO);
     assertThat(p.send(message("1")).status()).isEqualTo(SendStatus.STORED);
     assertThat(p.send(message("2")).status()).isEqualTo(SendStatus.STORED);
-    assertThat(p.circuitState()).isEqualTo("OPEN");
+    assertThat(p.circuitState()).isEqualTo(CircuitState.OPEN);
     await().atMost(TIMEOUT).until(() -> flaky.calls.get() >= 3);
 
     flaky.failEverySend(null);
     p.fallback().orElseThrow().replayNow();
 
     await().atMost(TIMEOUT).until(() -> store.count() == 0);
-    assertThat(p.circuitState()).isEqualTo("CLOSED");
+    assertThat(p.circuitState()).isEqualTo(CircuitState.CLOSED);
     assertThat(p.clientReplacements()).isZero();
   }
 }

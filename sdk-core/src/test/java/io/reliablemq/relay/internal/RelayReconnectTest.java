@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.reliablemq.client.ClientSettings;
 import io.reliablemq.fallback.FallbackOperations;
 import io.reliablemq.message.ReliableMessage;
+import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.SendOutcome;
 import io.reliablemq.relay.RelayConfig;
@@ -101,8 +102,8 @@ class RelayReconnectTest {
     }
 
     @Override
-    public String circuitState() {
-      return "CLOSED";
+    public CircuitState circuitState() {
+      return CircuitState.CLOSED;
     }
 
     @Override

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reliablemq.fallback.FallbackStoreConfig;
-import io.reliablemq.fallback.SchemaManagement;
 import io.reliablemq.fallback.jdbc.H2Dialect;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
+import io.reliablemq.jdbc.SchemaManagement;
 import io.reliablemq.message.ReliableMessage;
-import io.reliablemq.transaction.CheckRequest;
-import io.reliablemq.transaction.TransactionCheck;
-import io.reliablemq.transaction.TransactionDecision;
+import io.reliablemq.producer.CheckRequest;
+import io.reliablemq.producer.TransactionCheck;
+import io.reliablemq.producer.TransactionDecision;
 import io.reliablemq.transaction.TransactionLogDialect;
 import io.reliablemq.transaction.internal.TxMetrics.Outcome;
 import java.sql.Connection;

@@ -23,7 +23,7 @@ abstract class ServerTransactionLogTest extends TransactionLogContractTest {
 
   @Override
   protected TransactionLogDialect dialect() {
-    return db.kind().transactionLogDialect();
+    return TransactionLogDialect.of(db.kind());
   }
 
   @Override

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reliablemq.ReliableMQException;
-import io.reliablemq.fallback.SchemaManagement;
+import io.reliablemq.jdbc.SchemaManagement;
 import io.reliablemq.transaction.TransactionLogDialect;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -13,7 +13,7 @@ import io.reliablemq.fallback.jdbc.H2Dialect;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.SendRetryConfig;
-import io.reliablemq.transaction.TransactionCheck;
+import io.reliablemq.producer.TransactionCheck;
 import io.reliablemq.transaction.TransactionResult;
 import io.reliablemq.transaction.TransactionStatus;
 import io.reliablemq.transaction.TransactionUnavailableException;

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.reliablemq.client.ClientSettings;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.CircuitConfig;
+import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ReliableProducerConfig;
 import io.reliablemq.producer.SendFailedException;
 import io.reliablemq.producer.SendRetryConfig;
@@ -168,7 +169,7 @@ class TransactionalSenderSharedProducerTest {
         assertThatThrownBy(() -> producer.send(message(id)))
             .isInstanceOf(SendFailedException.class);
       }
-      assertThat(producer.circuitState()).isEqualTo("OPEN");
+      assertThat(producer.circuitState()).isEqualTo(CircuitState.OPEN);
 
       assertThatThrownBy(() -> sender.send(message("t-3"), c -> order(c, "t-3")))
           .isInstanceOfSatisfying(

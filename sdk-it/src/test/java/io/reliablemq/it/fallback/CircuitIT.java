@@ -6,6 +6,7 @@ import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.it.support.Await;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.CircuitConfig;
+import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.SendOutcome;
 import io.reliablemq.producer.SendStatus;
@@ -51,7 +52,7 @@ class CircuitIT {
             "the circuit to open",
             () -> {
               producer.send(ReliableMessage.builder(topic).body("hung").build());
-              return producer.circuitState().equals("OPEN");
+              return producer.circuitState() == CircuitState.OPEN;
             });
 
         List<Long> micros = new ArrayList<>();

@@ -12,6 +12,7 @@ import io.reliablemq.dedup.jdbc.JdbcDedupStore;
 import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.it.support.Await;
 import io.reliablemq.message.ReliableMessage;
+import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.SendOutcome;
 import io.reliablemq.producer.SendStatus;
@@ -81,7 +82,7 @@ class ReconnectIT {
         stored.add(o.reliableId());
       }
       // The fault happened: sends are stored and the circuit opened; nothing was replaced yet.
-      assertThat(producer.circuitState()).isEqualTo("OPEN");
+      assertThat(producer.circuitState()).isEqualTo(CircuitState.OPEN);
       assertThat(impl.clientReplacements()).isZero();
 
       mq.restart();
@@ -93,7 +94,7 @@ class ReconnectIT {
           () -> received.containsAll(stored));
       assertThat(impl.clientReplacements()).isGreaterThanOrEqualTo(1);
       assertThat(consumerImpl.clientReplacements()).isGreaterThanOrEqualTo(1);
-      assertThat(producer.circuitState()).isEqualTo("CLOSED");
+      assertThat(producer.circuitState()).isEqualTo(CircuitState.CLOSED);
       assertThat(producer.send(ReliableMessage.builder(topic).body("after").build()).status())
           .isEqualTo(SendStatus.SENT);
     }

@@ -6,6 +6,7 @@ import io.reliablemq.client.ClientSettings;
 import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.FallbackStoreConfig;
 import io.reliablemq.fallback.ReplayConfig;
+import io.reliablemq.fallback.jdbc.Dialect;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
 import io.reliablemq.it.support.Await;
 import io.reliablemq.it.support.RawConsumer;
@@ -54,7 +55,7 @@ class SharedStoreReplayIT {
     FallbackStoreConfig config = FallbackStoreConfig.custom().tablePrefix(prefix).build();
     Map<String, List<String>> stored = new LinkedHashMap<>();
     try (FallbackStore outage =
-        JdbcFallbackStore.create(DB.dataSource(), DB.kind().fallbackDialect(), config)) {
+        JdbcFallbackStore.create(DB.dataSource(), Dialect.of(DB.kind()), config)) {
       // What the instances stored during an outage: 4 groups, interleaved.
       for (int i = 0; i < 30; i++) {
         for (int g = 0; g < 4; g++) {
@@ -70,9 +71,9 @@ class SharedStoreReplayIT {
 
     try (RawConsumer consumer = RawConsumer.start(mq.endpoints(), group, topic);
         JdbcFallbackStore storeA =
-            JdbcFallbackStore.create(DB.dataSource(), DB.kind().fallbackDialect(), config);
+            JdbcFallbackStore.create(DB.dataSource(), Dialect.of(DB.kind()), config);
         JdbcFallbackStore storeB =
-            JdbcFallbackStore.create(DB.dataSource(), DB.kind().fallbackDialect(), config);
+            JdbcFallbackStore.create(DB.dataSource(), Dialect.of(DB.kind()), config);
         ReliableProducer a = producer(mq.endpoints(), storeA);
         ReliableProducer b = producer(mq.endpoints(), storeB)) {
       Await.until(Duration.ofSeconds(120), "the shared store to drain", () -> storeA.count() == 0);

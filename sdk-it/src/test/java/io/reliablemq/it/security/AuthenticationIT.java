@@ -20,6 +20,7 @@ import io.reliablemq.fallback.jdbc.H2Dialect;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
 import io.reliablemq.it.support.Await;
 import io.reliablemq.message.ReliableMessage;
+import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ErrorKind;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.SendFailedException;
@@ -163,7 +164,7 @@ class AuthenticationIT {
       StoredEntry after = store.find(refused.id()).orElseThrow();
       assertThat(after.state()).isEqualTo(EntryState.PARKED);
       assertThat(after.attempts()).as("attempts on the parked entry").isEqualTo(1);
-      assertThat(producer.circuitState()).isEqualTo("CLOSED");
+      assertThat(producer.circuitState()).isEqualTo(CircuitState.CLOSED);
     }
   }
 
@@ -239,7 +240,7 @@ class AuthenticationIT {
       current.set(new SessionCredentials(v2.username(), v2.password()));
       SendOutcome outcome = producer.send(ReliableMessage.builder(TOPIC_A).body("v2").build());
       assertThat(outcome.status()).isEqualTo(SendStatus.SENT);
-      assertThat(producer.circuitState()).isEqualTo("CLOSED");
+      assertThat(producer.circuitState()).isEqualTo(CircuitState.CLOSED);
     } finally {
       mq.deleteUser(v2.username());
     }
@@ -257,7 +258,7 @@ class AuthenticationIT {
         assertRefused(producer, topic);
       }
       assertThat(store.count()).as("entries stored").isZero();
-      assertThat(producer.circuitState()).isEqualTo("CLOSED");
+      assertThat(producer.circuitState()).isEqualTo(CircuitState.CLOSED);
     }
   }
 

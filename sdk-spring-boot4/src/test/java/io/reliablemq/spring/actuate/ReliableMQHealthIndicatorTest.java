@@ -7,6 +7,7 @@ import io.reliablemq.fallback.EntryState;
 import io.reliablemq.fallback.EntrySummary;
 import io.reliablemq.fallback.FallbackOperations;
 import io.reliablemq.message.ReliableMessage;
+import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.SendOutcome;
 import java.time.Duration;
@@ -78,8 +79,8 @@ class ReliableMQHealthIndicatorTest {
     }
 
     @Override
-    public String circuitState() {
-      return circuit;
+    public CircuitState circuitState() {
+      return CircuitState.valueOf(circuit);
     }
 
     @Override

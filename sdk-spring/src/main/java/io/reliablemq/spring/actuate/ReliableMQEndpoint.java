@@ -58,7 +58,7 @@ public class ReliableMQEndpoint {
   @ReadOperation
   public Map<String, Object> summary() {
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("circuit", producer.circuitState());
+    out.put("circuit", producer.circuitState().name());
     producer
         .fallback()
         .ifPresent(

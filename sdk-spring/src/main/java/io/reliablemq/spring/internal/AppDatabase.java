@@ -24,7 +24,7 @@ public final class AppDatabase {
    * @throws IllegalStateException when the database cannot be reached or has no dialect
    */
   public static DedupDialect dedupDialect(DataSource dataSource) {
-    return kind(dataSource, "dedup table").dedupDialect();
+    return DedupDialect.of(kind(dataSource, "dedup table"));
   }
 
   /**
@@ -35,7 +35,7 @@ public final class AppDatabase {
    * @throws IllegalStateException when the database cannot be reached or has no dialect
    */
   public static Dialect fallbackDialect(DataSource dataSource) {
-    return kind(dataSource, "outbox table").fallbackDialect();
+    return Dialect.of(kind(dataSource, "outbox table"));
   }
 
   /**
@@ -46,7 +46,7 @@ public final class AppDatabase {
    * @throws IllegalStateException when the database cannot be reached or has no dialect
    */
   public static TransactionLogDialect transactionLogDialect(DataSource dataSource) {
-    return kind(dataSource, "transaction log").transactionLogDialect();
+    return TransactionLogDialect.of(kind(dataSource, "transaction log"));
   }
 
   /**

@@ -2,6 +2,7 @@ package io.reliablemq.spring.internal;
 
 import io.reliablemq.fallback.EntryState;
 import io.reliablemq.fallback.FallbackOperations;
+import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.spring.actuate.ReliableMQEndpoint;
 import io.reliablemq.spring.listener.ListenerStatus;
@@ -49,9 +50,9 @@ public record HealthReport(String status, Map<String, Object> details) {
   public static HealthReport of(
       ReliableProducer producer, ReliableListenerRegistry listeners, long storeCapacity) {
     Map<String, Object> details = new LinkedHashMap<>();
-    String circuit = producer.circuitState();
-    boolean open = "OPEN".equals(circuit);
-    details.put("circuit", circuit);
+    CircuitState circuit = producer.circuitState();
+    boolean open = circuit == CircuitState.OPEN;
+    details.put("circuit", circuit.name());
     boolean degraded = open;
     boolean nowhereToStore = false;
     Optional<FallbackOperations> fallback = producer.fallback();

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.reliablemq.fallback.FallbackOperations;
 import io.reliablemq.message.ReliableMessage;
+import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.SendOutcome;
 import io.reliablemq.producer.SendStatus;
@@ -82,7 +83,7 @@ public final class MeteredProducer implements ReliableProducer {
   }
 
   @Override
-  public String circuitState() {
+  public CircuitState circuitState() {
     return producer.circuitState();
   }
 

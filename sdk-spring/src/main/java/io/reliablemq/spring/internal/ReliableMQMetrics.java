@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.reliablemq.fallback.FallbackOperations;
+import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ReliableProducer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,7 +70,9 @@ public final class ReliableMQMetrics {
             });
     meters.add(
         Gauge.builder(
-                "reliablemq.circuit.open", producer, p -> "OPEN".equals(p.circuitState()) ? 1 : 0)
+                "reliablemq.circuit.open",
+                producer,
+                p -> p.circuitState() == CircuitState.OPEN ? 1 : 0)
             .description("1 while the circuit in front of the broker is open")
             .strongReference(true)
             .register(registry));

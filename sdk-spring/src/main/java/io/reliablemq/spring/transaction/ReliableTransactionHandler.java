@@ -7,8 +7,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks a bean implementing {@link io.reliablemq.transaction.TransactionCheck} as the checker of
- * one business type: the broker's check-backs for half messages sent with {@link
+ * Marks a bean implementing {@link io.reliablemq.producer.TransactionCheck} as the checker of one
+ * business type: the broker's check-backs for half messages sent with {@link
  * io.reliablemq.transaction.TransactionalSender#send(String, io.reliablemq.message.ReliableMessage,
  * java.util.function.Supplier)} under that type are answered by it. Registered with the
  * auto-configured sender ({@code reliablemq.transaction.enabled=true}); a bean that does not

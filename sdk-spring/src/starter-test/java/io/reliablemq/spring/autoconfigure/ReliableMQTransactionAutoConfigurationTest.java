@@ -3,15 +3,15 @@ package io.reliablemq.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.reliablemq.producer.CheckRequest;
 import io.reliablemq.producer.ReliableProducer;
+import io.reliablemq.producer.TransactionCheck;
+import io.reliablemq.producer.TransactionDecision;
 import io.reliablemq.spring.ReliableTemplate;
 import io.reliablemq.spring.internal.OutboxStore;
 import io.reliablemq.spring.internal.SpringLocalTransactionRunner;
 import io.reliablemq.spring.transaction.ReliableTransactionHandler;
-import io.reliablemq.transaction.CheckRequest;
 import io.reliablemq.transaction.LocalTransactionRunner;
-import io.reliablemq.transaction.TransactionCheck;
-import io.reliablemq.transaction.TransactionDecision;
 import io.reliablemq.transaction.TransactionResult;
 import io.reliablemq.transaction.TransactionStatus;
 import io.reliablemq.transaction.TransactionUnavailableException;

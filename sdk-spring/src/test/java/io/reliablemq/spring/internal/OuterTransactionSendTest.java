@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reliablemq.message.ReliableMessage;
+import io.reliablemq.producer.TransactionCheck;
+import io.reliablemq.producer.TransactionDecision;
 import io.reliablemq.transaction.LocalTransaction;
 import io.reliablemq.transaction.PreparedTransaction;
-import io.reliablemq.transaction.TransactionCheck;
-import io.reliablemq.transaction.TransactionDecision;
 import io.reliablemq.transaction.TransactionResult;
 import io.reliablemq.transaction.TransactionStatus;
 import io.reliablemq.transaction.TransactionalSender;

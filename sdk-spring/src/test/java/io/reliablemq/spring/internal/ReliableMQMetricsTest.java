@@ -8,6 +8,7 @@ import io.reliablemq.fallback.EntryState;
 import io.reliablemq.fallback.EntrySummary;
 import io.reliablemq.fallback.FallbackOperations;
 import io.reliablemq.message.ReliableMessage;
+import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.SendOutcome;
 import java.time.Duration;
@@ -52,8 +53,8 @@ class ReliableMQMetricsTest {
     }
 
     @Override
-    public String circuitState() {
-      return "CLOSED";
+    public CircuitState circuitState() {
+      return CircuitState.CLOSED;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.reliablemq.client.ClientSettings;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
 import io.reliablemq.producer.ReliableProducer;
+import io.reliablemq.producer.TransactionCheck;
 import io.reliablemq.producer.internal.ReliableProducerImpl;
 import io.reliablemq.spring.autoconfigure.ReliableMQProperties;
 import io.reliablemq.spring.internal.AppDatabase;
@@ -12,7 +13,6 @@ import io.reliablemq.spring.internal.OutboxStore;
 import io.reliablemq.spring.internal.SpringLocalTransactionRunner;
 import io.reliablemq.spring.transaction.ReliableTransactionHandler;
 import io.reliablemq.transaction.LocalTransactionRunner;
-import io.reliablemq.transaction.TransactionCheck;
 import io.reliablemq.transaction.TransactionalSender;
 import io.reliablemq.transaction.TransactionalSenderConfig;
 import java.util.LinkedHashMap;
@@ -75,7 +75,7 @@ public class ReliableMQTransactionConfiguration {
                 throw new IllegalStateException(
                     "@ReliableTransactionHandler bean '"
                         + name
-                        + "' must implement io.reliablemq.transaction.TransactionCheck");
+                        + "' must implement io.reliablemq.producer.TransactionCheck");
               }
               String type = context.getEnvironment().resolveRequiredPlaceholders(a.type());
               if (checkers.putIfAbsent(type, check) != null) {

@@ -1,4 +1,4 @@
-package io.reliablemq.message.internal;
+package io.reliablemq.internal;
 
 import io.reliablemq.InvalidMessageException;
 import io.reliablemq.message.MessageLimits;

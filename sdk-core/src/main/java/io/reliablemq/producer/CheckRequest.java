@@ -1,4 +1,4 @@
-package io.reliablemq.transaction;
+package io.reliablemq.producer;
 
 import java.time.Instant;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.reliablemq.transaction;
+package io.reliablemq.producer;
 
 /** What a check-back (or a decision branch) answers for a half message. */
 public enum TransactionDecision {

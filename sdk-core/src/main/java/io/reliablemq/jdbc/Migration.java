@@ -1,12 +1,13 @@
-package io.reliablemq.fallback.jdbc;
+package io.reliablemq.jdbc;
 
 import java.util.List;
 import java.util.Objects;
 
 /**
- * One numbered schema migration of the fallback store: the statements that take the schema from
- * {@code version - 1} to {@code version}. Migrations are append-only: a released one is never
- * edited, a change is a new number (Flyway users copy each into their own {@code V*.sql}).
+ * One numbered schema migration of a JDBC store (fallback store, dedup store, transaction log): the
+ * statements that take the schema from {@code version - 1} to {@code version}. Migrations are
+ * append-only: a released one is never edited, a change is a new number (Flyway users copy each
+ * into their own {@code V*.sql}).
  *
  * @param version the version it produces, from 1, consecutive
  * @param description what it does, recorded in the version table

@@ -1,14 +1,15 @@
-package io.reliablemq.transaction;
+package io.reliablemq.producer;
 
 /**
  * Answers the broker's check-back for a half message whose commit or rollback never arrived.
  *
  * <p>A RocketMQ 5 producer client has exactly one checker, and the proxy may route a check-back for
  * a topic to any client of the process that publishes the topic. So every SDK producer of a process
- * must answer with the same check: {@link TransactionalSender#transactionCheck()} is that check,
- * and {@link io.reliablemq.producer.ReliableProducerConfig.Builder#transactionCheck} installs it on
- * a {@link io.reliablemq.producer.ReliableProducer}. Users also implement it per business type for
- * legacy flows ({@link TransactionalSenderConfig.Builder#checker}).
+ * must answer with the same check: {@link
+ * io.reliablemq.transaction.TransactionalSender#transactionCheck()} is that check, and {@link
+ * io.reliablemq.producer.ReliableProducerConfig.Builder#transactionCheck} installs it on a {@link
+ * io.reliablemq.producer.ReliableProducer}. Users also implement it per business type for legacy
+ * flows ({@link io.reliablemq.transaction.TransactionalSenderConfig.Builder#checker}).
  *
  * <p>Implementations must be thread-safe and quick (they run on the client's callback threads);
  * when unsure, answer {@link TransactionDecision#UNKNOWN} and the broker asks again. An exception
@@ -20,8 +21,9 @@ public interface TransactionCheck {
   String TYPE_PROPERTY = "reliablemq_tx_type";
 
   /**
-   * The business type of messages sent by {@link TransactionalSender#send(io.reliablemq.message.
-   * ReliableMessage, LocalTransaction)}: they are decided by the transaction log.
+   * The business type of messages sent by {@link
+   * io.reliablemq.transaction.TransactionalSender#send(io.reliablemq.message. ReliableMessage,
+   * io.reliablemq.transaction.LocalTransaction)}: they are decided by the transaction log.
    */
   String LOG_TYPE = "reliablemq.log";
 

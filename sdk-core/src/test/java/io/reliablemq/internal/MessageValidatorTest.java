@@ -1,4 +1,4 @@
-package io.reliablemq.message.internal;
+package io.reliablemq.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,19 +1,18 @@
-package io.reliablemq.producer.internal;
+package io.reliablemq.internal;
 
 import io.reliablemq.client.ClientSettings;
-import io.reliablemq.internal.ClientLogGuard;
 import io.reliablemq.message.ReliableMessage;
-import io.reliablemq.transaction.CheckRequest;
-import io.reliablemq.transaction.TransactionCheck;
-import java.time.Instant;
 import org.apache.rocketmq.client.apis.ClientConfiguration;
 import org.apache.rocketmq.client.apis.ClientConfigurationBuilder;
 import org.apache.rocketmq.client.apis.ClientServiceProvider;
 import org.apache.rocketmq.client.apis.message.Message;
 import org.apache.rocketmq.client.apis.message.MessageBuilder;
-import org.apache.rocketmq.client.apis.message.MessageView;
 
-/** Translation between SDK types and the RocketMQ client's types, in one place. */
+/**
+ * Translation between SDK types and the RocketMQ client's types, in one place: the client
+ * configuration every SDK client (producer, consumer, relay) is built with, and the client message
+ * of an SDK message.
+ */
 public final class ClientSupport {
   private ClientSupport() {}
 
@@ -57,21 +56,5 @@ public final class ClientSupport {
     message.properties().forEach(b::addProperty);
     b.addProperty(ReliableMessage.ID_PROPERTY, message.id().orElseThrow());
     return b.build();
-  }
-
-  /**
-   * The SDK's view of a check-back.
-   *
-   * @param view the half message the broker asks about
-   * @return the request
-   */
-  public static CheckRequest checkRequest(MessageView view) {
-    return new CheckRequest(
-        view.getTopic(),
-        view.getProperties().get(ReliableMessage.ID_PROPERTY),
-        view.getProperties().get(TransactionCheck.TYPE_PROPERTY),
-        String.valueOf(view.getMessageId()),
-        Instant.ofEpochMilli(view.getBornTimestamp()),
-        view.getProperties());
   }
 }

@@ -9,15 +9,11 @@ import io.reliablemq.client.ClientSettings;
 import io.reliablemq.consumer.ConsumerState;
 import io.reliablemq.consumer.ReliableConsumerConfig;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.rocketmq.client.apis.consumer.FilterExpression;
-import org.apache.rocketmq.client.apis.consumer.MessageListener;
-import org.apache.rocketmq.client.apis.consumer.PushConsumer;
 import org.apache.rocketmq.shaded.io.grpc.Status;
 import org.junit.jupiter.api.Test;
 
@@ -163,36 +159,5 @@ class ConsumerConnectTest {
     assertThat(closeReturned.get()).isTrue();
     assertThat(consumer.state()).isEqualTo(ConsumerState.CLOSED);
     await().atMost(TIMEOUT).until(fake.closed::get);
-  }
-
-  /** A push consumer that only records its close. */
-  private static final class FakePushConsumer implements PushConsumer {
-    final AtomicBoolean closed = new AtomicBoolean();
-    volatile MessageListener listener;
-
-    @Override
-    public String getConsumerGroup() {
-      return "g";
-    }
-
-    @Override
-    public Map<String, FilterExpression> getSubscriptionExpressions() {
-      return Map.of();
-    }
-
-    @Override
-    public PushConsumer subscribe(String topic, FilterExpression filterExpression) {
-      return this;
-    }
-
-    @Override
-    public PushConsumer unsubscribe(String topic) {
-      return this;
-    }
-
-    @Override
-    public void close() {
-      closed.set(true);
-    }
   }
 }

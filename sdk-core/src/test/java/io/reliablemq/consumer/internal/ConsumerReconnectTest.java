@@ -9,14 +9,10 @@ import io.reliablemq.consumer.ReliableConsumerConfig;
 import io.reliablemq.testsupport.FakeProxyPort;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.rocketmq.client.apis.consumer.FilterExpression;
-import org.apache.rocketmq.client.apis.consumer.MessageListener;
-import org.apache.rocketmq.client.apis.consumer.PushConsumer;
 import org.apache.rocketmq.shaded.io.grpc.Status;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -117,39 +113,5 @@ class ConsumerReconnectTest {
       assertThat(built).hasSize(1);
     }
     assertThat(built.get(0).closed.get()).isTrue();
-  }
-
-  private static final class FakePushConsumer implements PushConsumer {
-    final AtomicBoolean closed = new AtomicBoolean();
-    final MessageListener listener;
-
-    FakePushConsumer(MessageListener listener) {
-      this.listener = listener;
-    }
-
-    @Override
-    public String getConsumerGroup() {
-      return "g";
-    }
-
-    @Override
-    public Map<String, FilterExpression> getSubscriptionExpressions() {
-      return Map.of();
-    }
-
-    @Override
-    public PushConsumer subscribe(String topic, FilterExpression filterExpression) {
-      return this;
-    }
-
-    @Override
-    public PushConsumer unsubscribe(String topic) {
-      return this;
-    }
-
-    @Override
-    public void close() {
-      closed.set(true);
-    }
   }
 }

@@ -23,9 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.rocketmq.client.apis.consumer.FilterExpression;
 import org.apache.rocketmq.client.apis.consumer.MessageListener;
-import org.apache.rocketmq.client.apis.consumer.PushConsumer;
 import org.apache.rocketmq.client.apis.message.MessageId;
 import org.apache.rocketmq.client.apis.message.MessageView;
 import org.junit.jupiter.api.AfterEach;
@@ -83,7 +81,7 @@ class OrderGuardHeadroomTest {
             },
             (c, l) -> {
               listener.set(l);
-              return new IdlePushConsumer();
+              return new FakePushConsumer();
             });
     // The pool the 5.2.0 client builds: exactly the thread count it is given.
     pool = Executors.newFixedThreadPool(ReliableConsumerImpl.clientThreads(config));
@@ -196,31 +194,5 @@ class OrderGuardHeadroomTest {
     public int getDeliveryAttempt() {
       return 1;
     }
-  }
-
-  /** A started push consumer that delivers nothing by itself. */
-  private static final class IdlePushConsumer implements PushConsumer {
-    @Override
-    public String getConsumerGroup() {
-      return "g";
-    }
-
-    @Override
-    public Map<String, FilterExpression> getSubscriptionExpressions() {
-      return Map.of();
-    }
-
-    @Override
-    public PushConsumer subscribe(String topic, FilterExpression filterExpression) {
-      return this;
-    }
-
-    @Override
-    public PushConsumer unsubscribe(String topic) {
-      return this;
-    }
-
-    @Override
-    public void close() {}
   }
 }

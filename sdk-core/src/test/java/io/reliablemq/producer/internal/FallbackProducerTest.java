@@ -2,6 +2,7 @@ package io.reliablemq.producer.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.client.ClientSettings;
 import io.reliablemq.fallback.EntryState;
@@ -27,6 +28,10 @@ import org.junit.jupiter.api.Test;
 
 class FallbackProducerTest {
   private static final ClientServiceProvider PROVIDER = ClientServiceProvider.loadService();
+  // The replayer of these tests retries within milliseconds: poll as quickly, so a case takes
+  // about as long as its replay.
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration POLL = Duration.ofMillis(10);
 
   private final FakeClientProducer fake = new FakeClientProducer();
   private final InMemoryFallbackStore store = new InMemoryFallbackStore(1000);
@@ -208,7 +213,10 @@ class FallbackProducerTest {
       p.send(fifo("buyer-1", "m" + i));
     }
 
-    waitUntil(() -> store.count() == 0);
+    await("the replayer to empty the store")
+        .atMost(WAIT)
+        .pollInterval(POLL)
+        .until(() -> store.count() == 0);
     List<String> replayedBodies =
         fake.sent.stream()
             .filter(m -> m.getMessageGroup().isPresent())
@@ -227,7 +235,10 @@ class FallbackProducerTest {
     ReliableProducerImpl p = producer(true, noCircuit());
     SendOutcome stored = p.send(message("x"));
 
-    waitUntil(() -> store.count(EntryState.PARKED) == 1);
+    await("the entry to be parked")
+        .atMost(WAIT)
+        .pollInterval(POLL)
+        .until(() -> store.count(EntryState.PARKED) == 1);
     assertThat(store.find(stored.reliableId()).orElseThrow().lastError())
         .hasValueSatisfying(e -> assertThat(e).contains("NotFoundException"));
     assertThat(p.fallback().orElseThrow().count(EntryState.PARKED)).isEqualTo(1);
@@ -246,7 +257,10 @@ class FallbackProducerTest {
     SendOutcome stored = p.send(message("x"));
     assertThat(stored.status()).isEqualTo(SendStatus.STORED);
 
-    waitUntil(() -> store.count() == 0);
+    await("the replayer to empty the store")
+        .atMost(WAIT)
+        .pollInterval(POLL)
+        .until(() -> store.count() == 0);
     assertThat(store.count(EntryState.PARKED)).isZero();
     assertThat(fake.sent)
         .filteredOn(
@@ -259,14 +273,5 @@ class FallbackProducerTest {
     byte[] bytes = new byte[b.remaining()];
     b.get(bytes);
     return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-  }
-
-  private static void waitUntil(java.util.function.BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-      Thread.sleep(10);
-    }
   }
 }

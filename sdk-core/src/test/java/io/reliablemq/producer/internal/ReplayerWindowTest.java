@@ -1,6 +1,7 @@
 package io.reliablemq.producer.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.fallback.StoredEntry;
@@ -57,10 +58,10 @@ class ReplayerWindowTest {
             "owner");
     replayer.start();
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (store.count() > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(2);
-      }
+      await("the replayer to empty the store")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(5))
+          .until(() -> store.count() == 0);
     } finally {
       replayer.stop(Duration.ofSeconds(10));
     }

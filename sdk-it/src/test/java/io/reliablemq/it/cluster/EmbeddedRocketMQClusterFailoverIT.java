@@ -2,8 +2,8 @@ package io.reliablemq.it.cluster;
 
 import static io.reliablemq.it.support.BoundedClose.closeWithin;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import io.reliablemq.it.support.Await;
 import io.reliablemq.it.support.RawConsumer;
 import io.reliablemq.test.ClusterLayout;
 import io.reliablemq.test.EmbeddedRocketMQ;
@@ -114,7 +114,7 @@ class EmbeddedRocketMQClusterFailoverIT {
       sender.setDaemon(true);
       sender.start();
       try {
-        Await.until(FAILOVER, "100 sends acknowledged", () -> acknowledged.size() >= 100);
+        await("100 sends acknowledged").atMost(FAILOVER).until(() -> acknowledged.size() >= 100);
         long masterPid = cluster.pid(oldMaster);
         long replicaHeld = cluster.storedMessageCount("broker-a-1", topic);
         killedAt.set(System.nanoTime());
@@ -124,25 +124,22 @@ class EmbeddedRocketMQClusterFailoverIT {
         assertThat(ProcessHandle.of(masterPid)).isEmpty();
         assertThat(replicaHeld).as("messages the replica held before the kill").isPositive();
 
-        Await.until(
-            FAILOVER,
-            "the controller to elect another master",
-            () -> cluster.master(GROUP).filter(m -> !m.equals(oldMaster)).isPresent());
+        await("the controller to elect another master")
+            .atMost(FAILOVER)
+            .until(() -> cluster.master(GROUP).filter(m -> !m.equals(oldMaster)).isPresent());
         long elected = System.nanoTime();
         String newMaster = cluster.awaitFailover(GROUP, oldMaster, FAILOVER);
         long failoverOver = System.nanoTime();
         assertThat(newMaster).isEqualTo("broker-a-1");
         assertThat(cluster.master(GROUP)).contains("broker-a-1");
 
-        Await.until(
-            FAILOVER,
-            "a send begun after the kill to succeed",
-            () -> firstSendAfterKill.get() != 0);
+        await("a send begun after the kill to succeed")
+            .atMost(FAILOVER)
+            .until(() -> firstSendAfterKill.get() != 0);
         int before = acknowledged.size();
-        Await.until(
-            FAILOVER,
-            "50 more sends through the new master",
-            () -> acknowledged.size() >= before + 50);
+        await("50 more sends through the new master")
+            .atMost(FAILOVER)
+            .until(() -> acknowledged.size() >= before + 50);
         System.out.printf(
             "failover: %d acknowledged at the kill; replica master %d ms after the kill;"
                 + " first send begun after the kill acknowledged %d ms after it; awaitFailover (master routed to by"
@@ -166,10 +163,9 @@ class EmbeddedRocketMQClusterFailoverIT {
       }
 
       Set<String> expected = Set.copyOf(acknowledged);
-      Await.until(
-          Duration.ofSeconds(90),
-          "every acknowledged message (" + expected.size() + ") consumed",
-          () -> distinctBodies(consumer).containsAll(expected));
+      await("every acknowledged message (" + expected.size() + ") consumed")
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> distinctBodies(consumer).containsAll(expected));
       System.out.printf(
           "failover: %d acknowledged, %d distinct consumed, %d deliveries%n",
           expected.size(), distinctBodies(consumer).size(), consumer.received().size());

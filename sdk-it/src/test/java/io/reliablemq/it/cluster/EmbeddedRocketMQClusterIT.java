@@ -2,8 +2,8 @@ package io.reliablemq.it.cluster;
 
 import static io.reliablemq.it.support.BoundedClose.closeWithin;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import io.reliablemq.it.support.Await;
 import io.reliablemq.it.support.ChildJvm;
 import io.reliablemq.it.support.RawConsumer;
 import io.reliablemq.test.ClusterLayout;
@@ -113,10 +113,9 @@ class EmbeddedRocketMQClusterIT {
       // The proxy spreads sends over the queues of both groups.
       assertThat(cluster.storedMessageCount("broker-a", topic)).isPositive();
       assertThat(cluster.storedMessageCount("broker-b", topic)).isPositive();
-      Await.until(
-          HEAL,
-          "the consumer to receive all 32 messages",
-          () -> bodies(consumer.received()).containsAll(sent));
+      await("the consumer to receive all 32 messages")
+          .atMost(HEAL)
+          .until(() -> bodies(consumer.received()).containsAll(sent));
     }
     report("32 sends on both groups, all received", t0);
 
@@ -157,7 +156,7 @@ class EmbeddedRocketMQClusterIT {
                 .setBody(Integer.toString(i).getBytes(StandardCharsets.UTF_8))
                 .build());
       }
-      Await.until(HEAL, "20 FIFO messages", () -> consumer.received().size() >= 20);
+      await("20 FIFO messages").atMost(HEAL).until(() -> consumer.received().size() >= 20);
       List<String> order = bodies(consumer.received()).subList(0, 20);
       assertThat(order)
           .containsExactly(
@@ -200,13 +199,13 @@ class EmbeddedRocketMQClusterIT {
     t0 = System.nanoTime();
     cluster.awaitRoute(topic, HEAL);
     report("both proxies route to broker-b again", t0);
-    Await.until(
-        HEAL,
-        "broker-b to take writes again",
-        () -> {
-          sendQuietly("b-back-" + SEQ.incrementAndGet());
-          return cluster.storedMessageCount("broker-b", topic) > before;
-        });
+    await("broker-b to take writes again")
+        .atMost(HEAL)
+        .until(
+            () -> {
+              sendQuietly("b-back-" + SEQ.incrementAndGet());
+              return cluster.storedMessageCount("broker-b", topic) > before;
+            });
   }
 
   @Test
@@ -218,16 +217,16 @@ class EmbeddedRocketMQClusterIT {
     assertThat(cluster.isRunning("proxy-0")).isFalse();
     assertThat(ProcessHandle.of(pid)).isEmpty();
     AtomicInteger failed = new AtomicInteger();
-    Await.until(
-        HEAL,
-        "a send through proxy-1",
-        () -> {
-          boolean sent = sendQuietly("p-down-" + SEQ.incrementAndGet());
-          if (!sent) {
-            failed.incrementAndGet();
-          }
-          return sent;
-        });
+    await("a send through proxy-1")
+        .atMost(HEAL)
+        .until(
+            () -> {
+              boolean sent = sendQuietly("p-down-" + SEQ.incrementAndGet());
+              if (!sent) {
+                failed.incrementAndGet();
+              }
+              return sent;
+            });
     int ok = 0;
     for (int i = 0; i < 20; i++) {
       if (sendQuietly("p-down-" + SEQ.incrementAndGet())) {
@@ -277,16 +276,16 @@ class EmbeddedRocketMQClusterIT {
     long a = cluster.storedMessageCount("broker-a", topic);
     long b = cluster.storedMessageCount("broker-b", topic);
     AtomicInteger failed = new AtomicInteger();
-    Await.until(
-        Duration.ofSeconds(90),
-        "both groups to take writes again after the NameServer restart",
-        () -> {
-          if (!sendQuietly("ns-" + SEQ.incrementAndGet())) {
-            failed.incrementAndGet();
-          }
-          return cluster.storedMessageCount("broker-a", topic) > a
-              && cluster.storedMessageCount("broker-b", topic) > b;
-        });
+    await("both groups to take writes again after the NameServer restart")
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () -> {
+              if (!sendQuietly("ns-" + SEQ.incrementAndGet())) {
+                failed.incrementAndGet();
+              }
+              return cluster.storedMessageCount("broker-a", topic) > a
+                  && cluster.storedMessageCount("broker-b", topic) > b;
+            });
     System.out.printf("raw client after the NameServer restart: %d failed sends%n", failed.get());
     report("both groups take writes again", t0);
     try (Producer fresh =
@@ -320,10 +319,9 @@ class EmbeddedRocketMQClusterIT {
       // SIGKILL: no shutdown hook runs, so only the nodes' stdin EOF can end them.
       owner.kill();
       assertThat(owner.isAlive()).isFalse();
-      Await.until(
-          HEAL,
-          "every node of the killed JVM's cluster to exit",
-          () -> pids.stream().allMatch(EmbeddedRocketMQClusterIT::exited));
+      await("every node of the killed JVM's cluster to exit")
+          .atMost(HEAL)
+          .until(() -> pids.stream().allMatch(EmbeddedRocketMQClusterIT::exited));
       report("nodes gone after their owner's SIGKILL", t0);
     }
   }

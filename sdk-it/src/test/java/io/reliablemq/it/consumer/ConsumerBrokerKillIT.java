@@ -1,11 +1,11 @@
 package io.reliablemq.it.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.consumer.ConsumerStats;
 import io.reliablemq.consumer.ReliableConsumer;
 import io.reliablemq.dedup.jdbc.JdbcDedupStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.test.DedicatedBroker;
@@ -61,10 +61,14 @@ class ConsumerBrokerKillIT {
                   // Simulated business latency, so that the kill finds work in flight.
                   LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
                 })) {
-      Await.until(Duration.ofSeconds(60), "a third of the backlog", () -> perId.size() >= 300);
+      await("a third of the backlog")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> perId.size() >= 300);
       mq.kill();
       mq.restart();
-      Await.until(Duration.ofSeconds(120), "every id handled", () -> perId.size() == MESSAGES);
+      await("every id handled")
+          .atMost(Duration.ofSeconds(120))
+          .until(() -> perId.size() == MESSAGES);
       long deliveriesAtEnd = consumer.stats().deliveries();
       // Redeliveries after the restart may trail the last first delivery: wait for the stream to
       // settle (no new delivery within 3 s), bounded, before counting.

@@ -2,13 +2,13 @@ package io.reliablemq.it.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.ReliableMQException;
 import io.reliablemq.consumer.ConsumerState;
 import io.reliablemq.consumer.ConsumerStats;
 import io.reliablemq.consumer.ReliableConsumer;
 import io.reliablemq.dedup.jdbc.JdbcDedupStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.SendStatus;
@@ -63,10 +63,9 @@ class ConsumerOutageStartIT {
       assertThat(consumer.state()).isEqualTo(ConsumerState.WAITING);
 
       mq.start();
-      Await.until(
-          Duration.ofSeconds(60),
-          "the consumer to connect",
-          () -> consumer.state() == ConsumerState.RUNNING);
+      await("the consumer to connect")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> consumer.state() == ConsumerState.RUNNING);
       try (ReliableProducer producer = ConsumerFixtures.producer(mq.endpoints())) {
         for (int i = 0; i < MESSAGES; i++) {
           var outcome = producer.send(ReliableMessage.builder(topic).body("m" + i).build());
@@ -74,7 +73,9 @@ class ConsumerOutageStartIT {
           sent.add(outcome.reliableId());
         }
       }
-      Await.until(Duration.ofSeconds(60), "every id handled", () -> perId.size() == MESSAGES);
+      await("every id handled")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> perId.size() == MESSAGES);
       awaitQuiet(consumer);
       stats = consumer.stats();
     }

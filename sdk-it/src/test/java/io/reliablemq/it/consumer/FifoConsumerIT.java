@@ -1,10 +1,10 @@
 package io.reliablemq.it.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.consumer.ReliableConsumer;
 import io.reliablemq.dedup.jdbc.JdbcDedupStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.test.EmbeddedRocketMQ;
@@ -61,7 +61,7 @@ class FifoConsumerIT {
         sent.add(Integer.toString(i));
       }
 
-      Await.until(Duration.ofSeconds(60), "every message", () -> handled.size() >= count);
+      await("every message").atMost(Duration.ofSeconds(60)).until(() -> handled.size() >= count);
 
       assertThat(handled).containsExactlyElementsOf(sent);
       assertThat(failedOnce).isTrue();

@@ -1,11 +1,11 @@
 package io.reliablemq.it.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reliablemq.consumer.ReliableConsumer;
 import io.reliablemq.dedup.jdbc.JdbcDedupStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.SendOutcome;
@@ -101,30 +101,31 @@ class FifoOrderGuardIT {
       // blocked only once both saw the new route.
       AtomicInteger probes = new AtomicInteger();
       AtomicLong lastProbe = new AtomicLong();
-      Await.until(
-          Duration.ofSeconds(120),
-          "a probe on queue " + newQueue + " handled",
-          () -> {
-            if (handled.stream().anyMatch(b -> b.startsWith("probe"))) {
-              return true;
-            }
-            if (System.nanoTime() - lastProbe.get() > TimeUnit.MILLISECONDS.toNanos(500)) {
-              lastProbe.set(System.nanoTime());
-              int n = probes.getAndIncrement();
-              String probeGroup = groupOn("probe" + n, newQueue, 0);
-              producer.send(fifo(topic, probeGroup, "probe-" + n));
-            }
-            return false;
-          });
+      await("a probe on queue " + newQueue + " handled")
+          .atMost(Duration.ofSeconds(120))
+          .until(
+              () -> {
+                if (handled.stream().anyMatch(b -> b.startsWith("probe"))) {
+                  return true;
+                }
+                if (System.nanoTime() - lastProbe.get() > TimeUnit.MILLISECONDS.toNanos(500)) {
+                  lastProbe.set(System.nanoTime());
+                  int n = probes.getAndIncrement();
+                  String probeGroup = groupOn("probe" + n, newQueue, 0);
+                  producer.send(fifo(topic, probeGroup, "probe-" + n));
+                }
+                return false;
+              });
       assertThat(handled).doesNotContain("P");
 
       SendOutcome m = producer.send(fifo(topic, group, "M"));
 
-      Await.until(
-          Duration.ofSeconds(60), "M held by the order guard", () -> waiting(registry) == 1);
+      await("M held by the order guard")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> waiting(registry) == 1);
       assertThat(handled).doesNotContain("P", "M");
       releaseBlocker.countDown();
-      Await.until(Duration.ofSeconds(60), "P and M handled", () -> handled.contains("M"));
+      await("P and M handled").atMost(Duration.ofSeconds(60)).until(() -> handled.contains("M"));
 
       assertThat(handled).containsSubsequence("Q", "P", "M");
       assertThat(gaps(registry)).isZero();

@@ -1,11 +1,11 @@
 package io.reliablemq.it.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.consumer.ReceivedMessage;
 import io.reliablemq.consumer.ReliableConsumer;
 import io.reliablemq.dedup.jdbc.JdbcDedupStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.test.EmbeddedRocketMQ;
@@ -54,7 +54,7 @@ class IdempotentConsumerIT {
                 .orElseThrow());
       }
 
-      Await.until(TIMEOUT, "2 duplicates", () -> consumer.stats().duplicates() >= 2);
+      await("2 duplicates").atMost(TIMEOUT).until(() -> consumer.stats().duplicates() >= 2);
 
       assertThat(messageIds).doesNotHaveDuplicates();
       assertThat(handled).hasSize(1);
@@ -91,7 +91,9 @@ class IdempotentConsumerIT {
       producer.send(ReliableMessage.builder(topic).body("x").build());
 
       // The broker's backoff: 1 s after the first failure, 5 s after the second.
-      Await.until(TIMEOUT, "the third attempt to succeed", () -> consumer.stats().handled() == 1);
+      await("the third attempt to succeed")
+          .atMost(TIMEOUT)
+          .until(() -> consumer.stats().handled() == 1);
       System.out.printf(
           "IdempotentConsumerIT flaky handler: attempts at %s ms after the send%n", attemptTimes);
 
@@ -127,10 +129,9 @@ class IdempotentConsumerIT {
         producer.send(ReliableMessage.builder(topic).body("n" + i).id(id).build());
       }
 
-      Await.until(
-          TIMEOUT,
-          "every delivery",
-          () -> settled(a) + settled(b) >= 2L * ids && perId.size() == ids);
+      await("every delivery")
+          .atMost(TIMEOUT)
+          .until(() -> settled(a) + settled(b) >= 2L * ids && perId.size() == ids);
 
       System.out.printf(
           "IdempotentConsumerIT two instances: a %s, b %s, handled per instance %s%n",

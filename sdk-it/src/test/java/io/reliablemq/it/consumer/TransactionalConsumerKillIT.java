@@ -1,8 +1,8 @@
 package io.reliablemq.it.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import io.reliablemq.it.support.Await;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.test.EmbeddedRocketMQ;
@@ -52,8 +52,9 @@ class TransactionalConsumerKillIT {
     List<String> first = new CopyOnWriteArrayList<>();
     Process child = start(db, mq.endpoints(), group, topic, "block", 0, first);
     try {
-      Await.until(
-          Duration.ofSeconds(60), "the effect to commit", () -> first.contains("COMMITTED " + id));
+      await("the effect to commit")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> first.contains("COMMITTED " + id));
     } finally {
       child.destroyForcibly(); // SIGKILL: the ack is never sent
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -63,10 +64,9 @@ class TransactionalConsumerKillIT {
     List<String> second = new CopyOnWriteArrayList<>();
     Process restarted = start(db, mq.endpoints(), group, topic, "run", 1, second);
     try {
-      Await.until(
-          Duration.ofSeconds(90),
-          "the redelivery to be answered as a duplicate",
-          () -> second.stream().anyMatch(l -> l.startsWith("STATS ") && !l.endsWith(" 0")));
+      await("the redelivery to be answered as a duplicate")
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> second.stream().anyMatch(l -> l.startsWith("STATS ") && !l.endsWith(" 0")));
       System.out.printf(
           "TransactionalConsumerKillIT: effect committed %d ms after start, redelivery answered"
               + " as a duplicate %d ms after the kill%n",

@@ -3,6 +3,7 @@ package io.reliablemq.it.embedded;
 import static io.reliablemq.it.support.BoundedClose.closeWithin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.test.DedicatedBroker;
 import io.reliablemq.test.EmbeddedRocketMQ;
@@ -15,8 +16,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.apache.rocketmq.client.apis.ClientConfiguration;
 import org.apache.rocketmq.client.apis.ClientServiceProvider;
 import org.apache.rocketmq.client.apis.consumer.ConsumeResult;
@@ -63,33 +64,6 @@ class EmbeddedRocketMQIT {
         .build();
   }
 
-  private static void await(Duration timeout, String what, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
-  }
-
-  /** Sends until it succeeds or the deadline passes (the broker may still be coming back). */
-  private static SendReceipt sendWithin(Producer producer, Message message, Duration timeout)
-      throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      try {
-        return producer.send(message);
-      } catch (Exception e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(200);
-      }
-    }
-  }
-
   @Test
   void brokerJarsAreNotOnTheTestClasspath() {
     String classpath = System.getProperty("java.class.path");
@@ -126,7 +100,7 @@ class EmbeddedRocketMQIT {
         Producer producer = producer(mq, topic)) {
       SendReceipt receipt = producer.send(message(topic, "hello"));
       assertThat(receipt.getMessageId()).isNotNull();
-      await(Duration.ofSeconds(60), "the message", () -> received.contains("hello"));
+      await("the message").atMost(Duration.ofSeconds(60)).until(() -> received.contains("hello"));
     }
   }
 
@@ -190,7 +164,12 @@ class EmbeddedRocketMQIT {
       mq.restart();
       assertThat(mq.isRunning()).isTrue();
       // Same ports, same store: the topic survived and the old producer reconnects.
-      assertThat(sendWithin(producer, message(topic, "after"), Duration.ofSeconds(30))).isNotNull();
+      // The broker may still be coming back: retried until a send succeeds.
+      await("a send after the restart")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions()
+          .until(() -> producer.send(message(topic, "after")), Objects::nonNull);
     } finally {
       closeWithin(producer, Duration.ofSeconds(10));
     }
@@ -214,7 +193,12 @@ class EmbeddedRocketMQIT {
       assertThatThrownBy(() -> producer.send(message(topic, "while paused"))).isNotNull();
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
       mq.resume();
-      assertThat(sendWithin(producer, message(topic, "after"), Duration.ofSeconds(30))).isNotNull();
+      // The broker may still be coming back: retried until a send succeeds.
+      await("a send after the resume")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions()
+          .until(() -> producer.send(message(topic, "after")), Objects::nonNull);
     } finally {
       closeWithin(producer, Duration.ofSeconds(10));
     }

@@ -1,6 +1,7 @@
 package io.reliablemq.it.fallback;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.fallback.FallbackStore;
 import io.reliablemq.fallback.StoredEntry;
@@ -10,6 +11,7 @@ import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -48,10 +50,10 @@ class AppKillIT {
       Thread reader = readAcks(child, acked, sawSent);
       try {
         // Wait for the circuit to open and STORED acknowledgements to flow, then kill at random.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (acked.size() < 200 && child.isAlive() && System.nanoTime() < deadline) {
-          Thread.sleep(20);
-        }
+        await("200 acknowledgements from the child (see " + logs + ")")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(20))
+            .until(() -> acked.size() >= 200 || !child.isAlive());
         assertThat(child.isAlive()).as("child alive (see %s)", logs).isTrue();
         assertThat(acked.size()).as("acknowledgements before the kill").isGreaterThanOrEqualTo(200);
         Thread.sleep(random.nextInt(1500));

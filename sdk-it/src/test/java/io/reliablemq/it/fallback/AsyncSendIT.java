@@ -1,9 +1,9 @@
 package io.reliablemq.it.fallback;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.fallback.FallbackStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.it.support.RawConsumer;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
@@ -44,14 +44,14 @@ class AsyncSendIT {
 
       assertThat(outcomes).allMatch(o -> o.status() == SendStatus.SENT);
       List<String> ids = outcomes.stream().map(SendOutcome::reliableId).toList();
-      Await.until(
-          Duration.ofSeconds(60),
-          "every async send",
-          () ->
-              consumer.received().stream()
-                  .map(RawConsumer.Received::reliableId)
-                  .collect(Collectors.toSet())
-                  .containsAll(ids));
+      await("every async send")
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  consumer.received().stream()
+                      .map(RawConsumer.Received::reliableId)
+                      .collect(Collectors.toSet())
+                      .containsAll(ids));
       assertThat(store.count()).isZero();
     }
   }

@@ -1,9 +1,9 @@
 package io.reliablemq.it.fallback;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.fallback.FallbackStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.CircuitConfig;
 import io.reliablemq.producer.CircuitState;
@@ -47,13 +47,13 @@ class CircuitIT {
       mq.pause();
       try {
         // Each of these waits for request timeouts before it is stored, until the circuit opens.
-        Await.until(
-            Duration.ofSeconds(60),
-            "the circuit to open",
-            () -> {
-              producer.send(ReliableMessage.builder(topic).body("hung").build());
-              return producer.circuitState() == CircuitState.OPEN;
-            });
+        await("the circuit to open")
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> {
+                  producer.send(ReliableMessage.builder(topic).body("hung").build());
+                  return producer.circuitState() == CircuitState.OPEN;
+                });
 
         List<Long> micros = new ArrayList<>();
         for (int i = 0; i < 200; i++) {

@@ -1,9 +1,9 @@
 package io.reliablemq.it.fallback;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.fallback.FallbackStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.it.support.RawConsumer;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
@@ -87,7 +87,7 @@ class OutageRecoveryIT {
       assertThat(store.count()).isEqualTo(duringOutage.size());
 
       mq.restart();
-      Await.until(TIMEOUT, "the replayer to drain the store", () -> store.count() == 0);
+      await("the replayer to drain the store").atMost(TIMEOUT).until(() -> store.count() == 0);
       wave.run();
     }
 
@@ -98,15 +98,15 @@ class OutageRecoveryIT {
         RawConsumer fifoConsumer = RawConsumer.start(mq.endpoints(), fifoGroup, fifo);
         RawConsumer delayConsumer =
             RawConsumer.start(mq.endpoints(), EmbeddedRocketMQ.uniqueName("g"), delay)) {
-      Await.until(
-          TIMEOUT,
-          "every acknowledged message",
-          () -> {
-            Set<String> got = ids(normalConsumer);
-            got.addAll(ids(fifoConsumer));
-            got.addAll(ids(delayConsumer));
-            return got.containsAll(expected);
-          });
+      await("every acknowledged message")
+          .atMost(TIMEOUT)
+          .until(
+              () -> {
+                Set<String> got = ids(normalConsumer);
+                got.addAll(ids(fifoConsumer));
+                got.addAll(ids(delayConsumer));
+                return got.containsAll(expected);
+              });
 
       Map<String, List<Integer>> byGroup = new HashMap<>();
       for (RawConsumer.Received r : fifoConsumer.received()) {
@@ -143,11 +143,11 @@ class OutageRecoveryIT {
       }
 
       mq.restart();
-      Await.until(TIMEOUT, "the replayer to drain the store", () -> store.count() == 0);
+      await("the replayer to drain the store").atMost(TIMEOUT).until(() -> store.count() == 0);
     }
     try (RawConsumer consumer =
         RawConsumer.start(mq.endpoints(), EmbeddedRocketMQ.uniqueName("g"), topic)) {
-      Await.until(TIMEOUT, "every stored message", () -> ids(consumer).containsAll(stored));
+      await("every stored message").atMost(TIMEOUT).until(() -> ids(consumer).containsAll(stored));
     }
   }
 

@@ -1,12 +1,12 @@
 package io.reliablemq.it.fallback;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.fallback.BlockedGroup;
 import io.reliablemq.fallback.FallbackOperations;
 import io.reliablemq.fallback.StoredEntry;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.it.support.RawConsumer;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,10 +45,9 @@ class ParkedGroupReplayIT {
       }
       try (ReliableProducer producer = FallbackFixtures.producer(mq.endpoints(), store)) {
         FallbackOperations ops = producer.fallback().orElseThrow();
-        Await.until(
-            Duration.ofSeconds(60),
-            "the group's head to be parked",
-            () -> ops.countBlockedGroups() == 1);
+        await("the group's head to be parked")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> ops.countBlockedGroups() == 1);
 
         List<BlockedGroup> blocked = ops.blockedGroups(10);
         assertThat(blocked).hasSize(1);
@@ -82,22 +82,26 @@ class ParkedGroupReplayIT {
         // The proxy caches the route lookup that failed for a while: the consumer (and so a replay)
         // sees the new topic only once that entry is refreshed.
         try (RawConsumer consumer =
-            Await.succeeds(
-                Duration.ofSeconds(120),
-                "the proxy to serve the new topic's route",
-                () -> RawConsumer.start(mq.endpoints(), consumerGroup, topic))) {
+            await("the proxy to serve the new topic's route")
+                .atMost(Duration.ofSeconds(120))
+                .ignoreExceptions()
+                .until(
+                    () -> RawConsumer.start(mq.endpoints(), consumerGroup, topic),
+                    Objects::nonNull)) {
           assertThat(ops.unpark(ids.get(0))).isTrue();
 
-          Await.until(Duration.ofSeconds(60), "the store to drain", () -> store.count() == 0);
-          Await.until(
-              Duration.ofSeconds(60),
-              "the whole group at the consumer",
-              () ->
-                  consumer.received().stream()
-                          .map(RawConsumer.Received::reliableId)
-                          .distinct()
-                          .count()
-                      >= ids.size());
+          await("the store to drain")
+              .atMost(Duration.ofSeconds(60))
+              .until(() -> store.count() == 0);
+          await("the whole group at the consumer")
+              .atMost(Duration.ofSeconds(60))
+              .until(
+                  () ->
+                      consumer.received().stream()
+                              .map(RawConsumer.Received::reliableId)
+                              .distinct()
+                              .count()
+                          >= ids.size());
           assertThat(ops.countBlockedGroups()).isZero();
           assertThat(
                   consumer.received().stream()

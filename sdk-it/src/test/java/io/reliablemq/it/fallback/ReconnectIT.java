@@ -1,6 +1,7 @@
 package io.reliablemq.it.fallback;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.client.ClientSettings;
 import io.reliablemq.consumer.DedupConfig;
@@ -10,7 +11,6 @@ import io.reliablemq.consumer.internal.ReliableConsumerImpl;
 import io.reliablemq.dedup.DedupStoreConfig;
 import io.reliablemq.dedup.jdbc.JdbcDedupStore;
 import io.reliablemq.fallback.FallbackStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ReliableProducer;
@@ -73,7 +73,9 @@ class ReconnectIT {
       ReliableConsumerImpl consumerImpl = (ReliableConsumerImpl) consumer;
       String before =
           producer.send(ReliableMessage.builder(topic).body("before").build()).reliableId();
-      Await.until(TIMEOUT, "the message sent before the outage", () -> received.contains(before));
+      await("the message sent before the outage")
+          .atMost(TIMEOUT)
+          .until(() -> received.contains(before));
 
       mq.kill();
       for (int i = 0; i < 10; i++) {
@@ -87,11 +89,10 @@ class ReconnectIT {
 
       mq.restart();
 
-      Await.until(TIMEOUT, "the replayer to drain the store", () -> store.count() == 0);
-      Await.until(
-          TIMEOUT,
-          "the consumer to receive every stored message",
-          () -> received.containsAll(stored));
+      await("the replayer to drain the store").atMost(TIMEOUT).until(() -> store.count() == 0);
+      await("the consumer to receive every stored message")
+          .atMost(TIMEOUT)
+          .until(() -> received.containsAll(stored));
       assertThat(impl.clientReplacements()).isGreaterThanOrEqualTo(1);
       assertThat(consumerImpl.clientReplacements()).isGreaterThanOrEqualTo(1);
       assertThat(producer.circuitState()).isEqualTo(CircuitState.CLOSED);

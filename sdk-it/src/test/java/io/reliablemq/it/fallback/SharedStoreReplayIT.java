@@ -1,6 +1,7 @@
 package io.reliablemq.it.fallback;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.client.ClientSettings;
 import io.reliablemq.fallback.FallbackStore;
@@ -8,7 +9,6 @@ import io.reliablemq.fallback.FallbackStoreConfig;
 import io.reliablemq.fallback.ReplayConfig;
 import io.reliablemq.fallback.jdbc.Dialect;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.it.support.RawConsumer;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
@@ -76,13 +76,18 @@ class SharedStoreReplayIT {
             JdbcFallbackStore.create(DB.dataSource(), Dialect.of(DB.kind()), config);
         ReliableProducer a = producer(mq.endpoints(), storeA);
         ReliableProducer b = producer(mq.endpoints(), storeB)) {
-      Await.until(Duration.ofSeconds(120), "the shared store to drain", () -> storeA.count() == 0);
-      Await.until(
-          Duration.ofSeconds(120),
-          "every stored message at the consumer",
-          () ->
-              consumer.received().stream().map(RawConsumer.Received::reliableId).distinct().count()
-                  >= total);
+      await("the shared store to drain")
+          .atMost(Duration.ofSeconds(120))
+          .until(() -> storeA.count() == 0);
+      await("every stored message at the consumer")
+          .atMost(Duration.ofSeconds(120))
+          .until(
+              () ->
+                  consumer.received().stream()
+                          .map(RawConsumer.Received::reliableId)
+                          .distinct()
+                          .count()
+                      >= total);
 
       List<RawConsumer.Received> received = consumer.received();
       Map<String, Long> copies =

@@ -1,9 +1,9 @@
 package io.reliablemq.it.fallback;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.fallback.FallbackStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.it.support.RawConsumer;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
@@ -41,15 +41,15 @@ class TransactionalReplayIT {
       try (ReliableProducer producer = FallbackFixtures.producer(mq.endpoints(), store);
           RawConsumer consumer =
               RawConsumer.start(mq.endpoints(), EmbeddedRocketMQ.uniqueName("g"), topic)) {
-        Await.until(Duration.ofSeconds(60), "the store to drain", () -> store.count() == 0);
-        Await.until(
-            Duration.ofSeconds(60),
-            "every committed message",
-            () ->
-                consumer.received().stream()
-                    .map(RawConsumer.Received::reliableId)
-                    .collect(Collectors.toSet())
-                    .containsAll(ids));
+        await("the store to drain").atMost(Duration.ofSeconds(60)).until(() -> store.count() == 0);
+        await("every committed message")
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    consumer.received().stream()
+                        .map(RawConsumer.Received::reliableId)
+                        .collect(Collectors.toSet())
+                        .containsAll(ids));
         assertThat(producer.fallback().orElseThrow().count()).isZero();
       }
     }

@@ -1,6 +1,7 @@
 package io.reliablemq.it.fault;
 
-import io.reliablemq.it.support.Await;
+import static org.awaitility.Awaitility.await;
+
 import io.reliablemq.it.support.ChildJvm;
 import io.reliablemq.test.EmbeddedRocketMQ;
 import io.reliablemq.test.EmbeddedRocketMQCluster;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One fault-suite run: its own topics and consumer groups on the given broker, a {@link
@@ -97,12 +99,12 @@ final class FaultRun implements AutoCloseable {
     // starting offset only every flushConsumerOffsetInterval: a SIGKILL before then lets the
     // restarted broker start the group at the end again, past what was sent meanwhile. A group
     // that has consumed from both topics has its offsets; faults start after that.
-    Await.until(
-        Duration.ofSeconds(90),
-        scenario + ": consumer warmed up on both topics",
-        () ->
-            consumer().printed(l -> l.startsWith("P ") && l.endsWith(" F"))
-                && consumer().printed(l -> l.startsWith("P ") && l.endsWith(" -")));
+    await(scenario + ": consumer warmed up on both topics")
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                consumer().printed(l -> l.startsWith("P ") && l.endsWith(" F"))
+                    && consumer().printed(l -> l.startsWith("P ") && l.endsWith(" -")));
   }
 
   // ---- levers ----------------------------------------------------------------------------
@@ -233,24 +235,24 @@ final class FaultRun implements AutoCloseable {
    */
   void awaitProducerProgress(int acks, Duration timeout) {
     long from = ackBytes();
-    Await.until(
-        timeout,
-        scenario + ": producer progress",
-        () -> producerDone() || ackBytes() - from >= acks * 60L);
+    await(scenario + ": producer progress")
+        .atMost(timeout)
+        .until(() -> producerDone() || ackBytes() - from >= acks * 60L);
   }
 
   /** Waits (bounded) until the consumer committed {@code rows} more rows, or timeout passes. */
   boolean awaitConsumerProgress(int rows, Duration timeout) {
     ChildJvm c = consumer();
     long from = c.lines().stream().filter(l -> l.startsWith("P ")).count();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (c.lines().stream().filter(l -> l.startsWith("P ")).count() - from >= rows) {
-        return true;
-      }
-      sleep(50);
+    try {
+      await(scenario + ": consumer progress")
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> c.lines().stream().filter(l -> l.startsWith("P ")).count() - from >= rows);
+      return true;
+    } catch (ConditionTimeoutException e) {
+      return false; // the caller decides whether no progress is a failure
     }
-    return false;
   }
 
   // ---- the end --------------------------------------------------------------------------
@@ -282,23 +284,30 @@ final class FaultRun implements AutoCloseable {
     AckLog.read(ackFile()).forEach(a -> owed.add(a.id()));
     Set<String> seen = new HashSet<>();
     int[] scanned = new int[1024];
-    long deadline = System.nanoTime() + consumeTimeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      synchronized (this) {
-        for (int i = 0; i < consumers.size(); i++) {
-          List<String> lines = consumers.get(i).lines();
-          for (; scanned[i] < lines.size(); scanned[i]++) {
-            String l = lines.get(scanned[i]);
-            if (l.startsWith("P ")) {
-              seen.add(l.split(" ")[1]);
-            }
-          }
-        }
-      }
-      if (seen.containsAll(owed)) {
-        break;
-      }
-      sleep(200);
+    try {
+      // On this thread: the scan keeps its place in seen and scanned between polls, and a scan
+      // left running past the bound on a poller thread would race the kills below.
+      await(scenario + ": every acknowledged id consumed")
+          .atMost(consumeTimeout)
+          .pollInterval(Duration.ofMillis(200))
+          .pollInSameThread()
+          .until(
+              () -> {
+                synchronized (this) {
+                  for (int i = 0; i < consumers.size(); i++) {
+                    List<String> lines = consumers.get(i).lines();
+                    for (; scanned[i] < lines.size(); scanned[i]++) {
+                      String l = lines.get(scanned[i]);
+                      if (l.startsWith("P ")) {
+                        seen.add(l.split(" ")[1]);
+                      }
+                    }
+                  }
+                }
+                return seen.containsAll(owed);
+              });
+    } catch (ConditionTimeoutException e) {
+      // Not a failure by itself: the reconciliation below counts and names what is missing.
     }
     fault(
         String.format(

@@ -2,8 +2,8 @@ package io.reliablemq.it.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
-import io.reliablemq.it.support.Await;
 import io.reliablemq.it.support.RawConsumer;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
@@ -16,6 +16,7 @@ import io.reliablemq.test.TopicType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -56,10 +57,12 @@ class BrokerFailureIT {
 
       // Same producer instance, not rebuilt: gRPC reconnects once its backoff expires.
       SendOutcome after =
-          Await.succeeds(
-              RECOVERY_TIMEOUT,
-              "a send after restart",
-              () -> producer.send(ReliableMessage.builder(topic).body("after").build()));
+          await("a send after restart")
+              .atMost(RECOVERY_TIMEOUT)
+              .ignoreExceptions()
+              .until(
+                  () -> producer.send(ReliableMessage.builder(topic).body("after").build()),
+                  Objects::nonNull);
       acknowledged.add(after.reliableId());
       for (int i = 0; i < 20; i++) {
         acknowledged.add(
@@ -70,10 +73,9 @@ class BrokerFailureIT {
     // Every acknowledged message survived the SIGKILL.
     try (RawConsumer consumer =
         RawConsumer.start(mq.endpoints(), EmbeddedRocketMQ.uniqueName("g"), topic)) {
-      Await.until(
-          RECOVERY_TIMEOUT,
-          "every acknowledged message",
-          () -> ids(consumer).containsAll(acknowledged));
+      await("every acknowledged message")
+          .atMost(RECOVERY_TIMEOUT)
+          .until(() -> ids(consumer).containsAll(acknowledged));
     }
   }
 
@@ -90,10 +92,12 @@ class BrokerFailureIT {
       mq.restart();
 
       SendOutcome outcome =
-          Await.succeeds(
-              RECOVERY_TIMEOUT,
-              "a send once the broker is up",
-              () -> producer.send(ReliableMessage.builder(topic).body("up").build()));
+          await("a send once the broker is up")
+              .atMost(RECOVERY_TIMEOUT)
+              .ignoreExceptions()
+              .until(
+                  () -> producer.send(ReliableMessage.builder(topic).body("up").build()),
+                  Objects::nonNull);
       assertThat(outcome.messageId()).isPresent();
     }
   }

@@ -2,10 +2,10 @@ package io.reliablemq.it.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.InvalidMessageException;
 import io.reliablemq.client.ClientSettings;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.it.support.RawConsumer;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ErrorKind;
@@ -68,7 +68,7 @@ class ReliableProducerIT {
 
       assertThat(outcome.status()).isEqualTo(SendStatus.SENT);
       assertThat(outcome.messageId()).isPresent();
-      Await.until(RECEIVE_TIMEOUT, "the message", () -> !consumer.received().isEmpty());
+      await("the message").atMost(RECEIVE_TIMEOUT).until(() -> !consumer.received().isEmpty());
       RawConsumer.Received r = consumer.received().get(0);
       assertThat(r.body).isEqualTo("order-42");
       assertThat(r.tag).contains("created");
@@ -94,8 +94,9 @@ class ReliableProducerIT {
         }
       }
 
-      Await.until(
-          RECEIVE_TIMEOUT, "all FIFO messages", () -> consumer.received().size() >= 3 * perGroup);
+      await("all FIFO messages")
+          .atMost(RECEIVE_TIMEOUT)
+          .until(() -> consumer.received().size() >= 3 * perGroup);
       Map<String, List<Integer>> byGroup = new HashMap<>();
       for (RawConsumer.Received r : consumer.received()) {
         byGroup
@@ -118,7 +119,9 @@ class ReliableProducerIT {
       producer.send(
           ReliableMessage.builder(topic).body("cancel-unpaid").deliveryTime(deliverAt).build());
 
-      Await.until(RECEIVE_TIMEOUT, "the delayed message", () -> !consumer.received().isEmpty());
+      await("the delayed message")
+          .atMost(RECEIVE_TIMEOUT)
+          .until(() -> !consumer.received().isEmpty());
       RawConsumer.Received r = consumer.received().get(0);
       assertThat(r.deliveryTimestamp).contains(deliverAt.toEpochMilli());
       // The broker's timer wheel has a precision of one second (timerPrecisionMs=1000).
@@ -190,7 +193,9 @@ class ReliableProducerIT {
           });
       // A valid message afterwards is the only one the broker ever saw.
       SendOutcome ok = live.send(ReliableMessage.builder(topic).body("valid").build());
-      Await.until(RECEIVE_TIMEOUT, "the valid message", () -> !consumer.received().isEmpty());
+      await("the valid message")
+          .atMost(RECEIVE_TIMEOUT)
+          .until(() -> !consumer.received().isEmpty());
       assertThat(consumer.received().stream().map(RawConsumer.Received::reliableId))
           .containsExactly(ok.reliableId());
     }

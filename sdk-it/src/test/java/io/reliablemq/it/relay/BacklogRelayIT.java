@@ -1,6 +1,7 @@
 package io.reliablemq.it.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reliablemq.client.ClientSettings;
@@ -9,7 +10,6 @@ import io.reliablemq.consumer.ReliableConsumer;
 import io.reliablemq.consumer.ReliableConsumerConfig;
 import io.reliablemq.dedup.DedupStoreConfig;
 import io.reliablemq.dedup.jdbc.JdbcDedupStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.it.support.RawConsumer;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.CircuitConfig;
@@ -133,10 +133,9 @@ class BacklogRelayIT {
           assertThat(relay.awaitStop(Duration.ofSeconds(120))).as("relay drained").isTrue();
           last = relay.completion().get();
         }
-        Await.until(
-            Duration.ofSeconds(30),
-            "every copy at the wide topic's consumers",
-            () -> first.received().size() + second.received().size() >= total);
+        await("every copy at the wide topic's consumers")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> first.received().size() + second.received().size() >= total);
 
         List<RawConsumer.Received> received = new ArrayList<>(first.received());
         received.addAll(second.received());
@@ -228,10 +227,9 @@ class BacklogRelayIT {
 
       Process first = startRelay(mq.endpoints(), narrow, relayGroup, wide, "first");
       try {
-        Await.until(
-            Duration.ofSeconds(90),
-            "a part of the backlog relayed before the kill",
-            () -> processed.size() >= KILL_BACKLOG / 5 || !first.isAlive());
+        await("a part of the backlog relayed before the kill")
+            .atMost(Duration.ofSeconds(90))
+            .until(() -> processed.size() >= KILL_BACKLOG / 5 || !first.isAlive());
         assertThat(first.isAlive()).as("relay still running at the kill").isTrue();
       } finally {
         first.destroyForcibly();
@@ -247,8 +245,9 @@ class BacklogRelayIT {
       } finally {
         second.destroyForcibly();
       }
-      Await.until(
-          Duration.ofSeconds(60), "every id processed", () -> processed.size() >= KILL_BACKLOG);
+      await("every id processed")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> processed.size() >= KILL_BACKLOG);
 
       assertThat(processed.keySet()).isEqualTo(sent);
       List<String> twice =

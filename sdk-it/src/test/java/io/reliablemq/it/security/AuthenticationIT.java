@@ -7,6 +7,7 @@ import static io.reliablemq.it.security.SecurityFixtures.TOPIC_B;
 import static io.reliablemq.it.security.SecurityFixtures.TOPIC_TX;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.consumer.DedupConfig;
 import io.reliablemq.consumer.ReliableConsumer;
@@ -18,7 +19,6 @@ import io.reliablemq.fallback.FallbackOperations;
 import io.reliablemq.fallback.StoredEntry;
 import io.reliablemq.fallback.jdbc.H2Dialect;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.CircuitState;
 import io.reliablemq.producer.ErrorKind;
@@ -40,6 +40,7 @@ import org.apache.rocketmq.client.apis.SessionCredentials;
 import org.apache.rocketmq.client.apis.SessionCredentialsProvider;
 import org.apache.rocketmq.client.apis.StaticSessionCredentialsProvider;
 import org.apache.rocketmq.client.java.exception.UnauthorizedException;
+import org.awaitility.core.ConditionTimeoutException;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,8 +96,9 @@ class AuthenticationIT {
       SendOutcome outcome =
           producer.send(ReliableMessage.builder(TOPIC_A).body("authenticated").build());
       assertThat(outcome.status()).isEqualTo(SendStatus.SENT);
-      Await.until(
-          TIMEOUT, "the message to be consumed", () -> received.contains(outcome.reliableId()));
+      await("the message to be consumed")
+          .atMost(TIMEOUT)
+          .until(() -> received.contains(outcome.reliableId()));
     }
   }
 
@@ -178,8 +180,8 @@ class AuthenticationIT {
   private static void awaitStore(
       JdbcFallbackStore store, String what, java.util.function.BooleanSupplier condition) {
     try {
-      Await.until(TIMEOUT, what, condition);
-    } catch (AssertionError e) {
+      await(what).atMost(TIMEOUT).until(condition::getAsBoolean);
+    } catch (ConditionTimeoutException e) {
       throw new AssertionError(
           e.getMessage()
               + "; store: "

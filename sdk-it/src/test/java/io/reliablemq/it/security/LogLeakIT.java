@@ -4,6 +4,7 @@ import static io.reliablemq.it.security.SecurityFixtures.APP;
 import static io.reliablemq.it.security.SecurityFixtures.TOPIC_A;
 import static io.reliablemq.it.security.SecurityFixtures.TOPIC_TX;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -19,7 +20,6 @@ import io.reliablemq.consumer.ReliableConsumerConfig;
 import io.reliablemq.dedup.DedupStoreConfig;
 import io.reliablemq.dedup.jdbc.JdbcDedupStore;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.ReliableProducer;
 import io.reliablemq.producer.SendOutcome;
@@ -135,7 +135,7 @@ class LogLeakIT {
                   SecurityFixtures.producer(mq.endpoints(), SecurityFixtures.credentials(APP))
                       .fallbackStore(store)
                       .build())) {
-        Await.until(TIMEOUT, "the stored send to be replayed", () -> store.count() == 0);
+        await("the stored send to be replayed").atMost(TIMEOUT).until(() -> store.count() == 0);
       }
 
       // 4. A transactional send whose half message the broker checks back before the commit.
@@ -167,7 +167,7 @@ class LogLeakIT {
                   }
                   // The half message is at the broker: hold the local transaction open until the
                   // broker has checked it back (answered UNKNOWN, the log row is not committed).
-                  Await.until(TIMEOUT, "a check-back", () -> checks(registry) >= 1);
+                  await("a check-back").atMost(TIMEOUT).until(() -> checks(registry) >= 1);
                   return "ok";
                 });
         assertThat(result.status()).isEqualTo(TransactionStatus.COMMITTED);
@@ -189,7 +189,7 @@ class LogLeakIT {
                       .dedup(DedupConfig.custom(dedup).build())
                       .build(),
                   m -> consumed.add(m.reliableId().orElse("")))) {
-        Await.until(TIMEOUT, "all three messages consumed", () -> consumed.containsAll(ids));
+        await("all three messages consumed").atMost(TIMEOUT).until(() -> consumed.containsAll(ids));
       }
       // Everything the client logged before this line is in its file once this line is (its
       // AsyncAppender keeps the order; WARN, which it never discards when its queue fills).
@@ -198,10 +198,9 @@ class LogLeakIT {
     } finally {
       capture.stop();
     }
-    Await.until(
-        TIMEOUT,
-        "the client's log file to hold the end marker",
-        () -> read(clientLog, clientLogStart).contains(marker));
+    await("the client's log file to hold the end marker")
+        .atMost(TIMEOUT)
+        .until(() -> read(clientLog, clientLogStart).contains(marker));
     String fileText = read(clientLog, clientLogStart);
 
     // The capture saw the flow at the levels asked for: a check that cannot pass vacuously.

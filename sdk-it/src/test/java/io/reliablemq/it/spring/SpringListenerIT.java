@@ -1,9 +1,9 @@
 package io.reliablemq.it.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.consumer.ReceivedMessage;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.producer.SendStatus;
 import io.reliablemq.spring.ReliableTemplate;
 import io.reliablemq.spring.actuate.ReliableMQHealthIndicator;
@@ -73,7 +73,7 @@ class SpringListenerIT {
           .isEqualTo(SendStatus.SENT);
     }
 
-    Await.until(TIMEOUT, "5 orders", () -> listeners.orders.size() >= 5);
+    await("5 orders").atMost(TIMEOUT).until(() -> listeners.orders.size() >= 5);
 
     assertThat(listeners.orders)
         .containsExactlyInAnyOrder(
@@ -94,16 +94,16 @@ class SpringListenerIT {
       template.send(template.message(PAYMENTS, new Order(id, 10)).id(id).build());
     }
 
-    Await.until(
-        TIMEOUT,
-        "2 duplicates",
-        () ->
-            registry.statuses().stream()
-                    .filter(s -> s.topic().equals(PAYMENTS))
-                    .flatMap(s -> s.stats().stream())
-                    .mapToLong(s -> s.duplicates())
-                    .sum()
-                >= 2);
+    await("2 duplicates")
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                registry.statuses().stream()
+                        .filter(s -> s.topic().equals(PAYMENTS))
+                        .flatMap(s -> s.stats().stream())
+                        .mapToLong(s -> s.duplicates())
+                        .sum()
+                    >= 2);
 
     assertThat(listeners.payments).hasSize(1);
     assertThat(listeners.payments.get(0).reliableId()).contains(id);
@@ -119,16 +119,16 @@ class SpringListenerIT {
           .isEqualTo(SendStatus.SENT);
     }
 
-    Await.until(
-        TIMEOUT,
-        "2 duplicates by business key",
-        () ->
-            registry.statuses().stream()
-                    .filter(s -> s.topic().equals(REFUNDS))
-                    .flatMap(s -> s.stats().stream())
-                    .mapToLong(s -> s.duplicates())
-                    .sum()
-                >= 2);
+    await("2 duplicates by business key")
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                registry.statuses().stream()
+                        .filter(s -> s.topic().equals(REFUNDS))
+                        .flatMap(s -> s.stats().stream())
+                        .mapToLong(s -> s.duplicates())
+                        .sum()
+                    >= 2);
 
     assertThat(listeners.refunds).hasSize(1);
     assertThat(listeners.refunds.get(0).id()).isEqualTo(orderId);

@@ -1,8 +1,8 @@
 package io.reliablemq.it.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import io.reliablemq.it.support.Await;
 import io.reliablemq.producer.SendStatus;
 import io.reliablemq.spring.ReliableTemplate;
 import io.reliablemq.spring.actuate.ReliableMQHealthIndicator;
@@ -72,10 +72,9 @@ class SpringOutageIT {
   void brokerDownAtStartup_sendsAreStored_healthDegraded_thenReplayedAndUp() {
     assertThat(registry.statuses()).allSatisfy(s -> assertThat(s.running()).isFalse());
     // The listener's consumer exists and waits for the broker instead of failing its start.
-    Await.until(
-        TIMEOUT,
-        "the listener to wait for the broker",
-        () -> registry.statuses().stream().allMatch(ListenerStatus::waitingForBroker));
+    await("the listener to wait for the broker")
+        .atMost(TIMEOUT)
+        .until(() -> registry.statuses().stream().allMatch(ListenerStatus::waitingForBroker));
 
     assertThat(template.sendSync(TOPIC, "while down").status()).isEqualTo(SendStatus.STORED);
 
@@ -87,8 +86,10 @@ class SpringOutageIT {
 
     MQ.start();
 
-    Await.until(TIMEOUT, "the stored message to be delivered", () -> !received.bodies.isEmpty());
-    Await.until(TIMEOUT, "health UP", () -> health.health().getStatus().equals(Status.UP));
+    await("the stored message to be delivered")
+        .atMost(TIMEOUT)
+        .until(() -> !received.bodies.isEmpty());
+    await("health UP").atMost(TIMEOUT).until(() -> health.health().getStatus().equals(Status.UP));
     assertThat(received.bodies).containsExactly("while down");
     assertThat(health.health().getDetails())
         .containsEntry("backlog", 0L)

@@ -1,9 +1,9 @@
 package io.reliablemq.it.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.reliablemq.fallback.FallbackStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.producer.SendStatus;
 import io.reliablemq.spring.ReliableTemplate;
 import io.reliablemq.spring.listener.ReliableListenerRegistry;
@@ -74,12 +74,12 @@ class SpringShutdownIT {
     closer.start();
     // Wait until the close is held up in stopping the listeners (or, if it does not wait for the
     // handler, has run through): only then is "still open" below a statement about the order.
-    Await.until(
-        TIMEOUT,
-        "the close to reach the listener containers",
-        () ->
-            !registry.isRunning()
-                && (!closer.isAlive() || stackMentions(closer, "ListenerContainer")));
+    await("the close to reach the listener containers")
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                !registry.isRunning()
+                    && (!closer.isAlive() || stackMentions(closer, "ListenerContainer")));
     listener.events.add("close waits: storeOpen=" + isOpen(store));
 
     listener.release.countDown();

@@ -2,8 +2,8 @@ package io.reliablemq.it.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
-import io.reliablemq.it.support.Await;
 import io.reliablemq.spring.ReliableTemplate;
 import io.reliablemq.spring.listener.ReliableMessageListener;
 import io.reliablemq.test.EmbeddedRocketMQ;
@@ -98,7 +98,7 @@ class SpringTransactionIT {
     // A marker sent after the rolled-back message: once it arrives, the rollback has long been
     // decided (send returns only after it), so order-2 can no longer show up.
     template.sendInTransaction(TOPIC, "marker", c -> 0);
-    Await.until(TIMEOUT, "order-1 and the marker", () -> received.bodies.size() >= 2);
+    await("order-1 and the marker").atMost(TIMEOUT).until(() -> received.bodies.size() >= 2);
 
     assertThat(received.bodies).containsExactlyInAnyOrder("order-1", "marker");
     assertThat(jdbc.queryForList("SELECT id FROM orders", String.class)).containsExactly("order-1");
@@ -110,7 +110,9 @@ class SpringTransactionIT {
     TransactionResult<Integer> pending = checkout.order(ok, false);
     // Decided by the outer commit, after sendInTransaction returned.
     assertThat(pending.status()).isEqualTo(TransactionStatus.PENDING);
-    Await.until(TIMEOUT, "the committed outer order", () -> outerReceived.bodies.contains(ok));
+    await("the committed outer order")
+        .atMost(TIMEOUT)
+        .until(() -> outerReceived.bodies.contains(ok));
     assertThat(orderRows(ok)).isEqualTo(1);
     assertThat(logStatus(pending.reliableId())).isEqualTo("COMMITTED");
 
@@ -123,7 +125,7 @@ class SpringTransactionIT {
     // sent after it and received proves it can no longer show up.
     String marker = EmbeddedRocketMQ.uniqueName("outer-marker");
     checkout.order(marker, false);
-    Await.until(TIMEOUT, "the marker", () -> outerReceived.bodies.contains(marker));
+    await("the marker").atMost(TIMEOUT).until(() -> outerReceived.bodies.contains(marker));
 
     assertThat(outerReceived.bodies).containsExactlyInAnyOrder(ok, marker);
     assertThat(orderRows(failed)).isZero();
@@ -154,16 +156,14 @@ class SpringTransactionIT {
     template.send(template.message(PAYMENTS, failing).id(failing).build());
     template.send(template.message(PAYMENTS, ok).id(ok).build());
 
-    Await.until(
-        TIMEOUT,
-        "the successful payment and its CONSUMED mark",
-        () -> paymentRows(ok) == 1 && "CONSUMED".equals(dedupState(ok)));
+    await("the successful payment and its CONSUMED mark")
+        .atMost(TIMEOUT)
+        .until(() -> paymentRows(ok) == 1 && "CONSUMED".equals(dedupState(ok)));
     // The claim row exists from before the method runs until the failed delivery is released, so
     // once the method ran and no dedup row is left, its transaction has been rolled back.
-    Await.until(
-        TIMEOUT,
-        "the failing payment attempted and released",
-        () -> payments.attempts.contains(failing) && dedupState(failing) == null);
+    await("the failing payment attempted and released")
+        .atMost(TIMEOUT)
+        .until(() -> payments.attempts.contains(failing) && dedupState(failing) == null);
 
     assertThat(paymentRows(failing)).isZero();
     assertThat(paymentRows(ok)).isEqualTo(1);

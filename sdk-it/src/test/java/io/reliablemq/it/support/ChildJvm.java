@@ -1,5 +1,7 @@
 package io.reliablemq.it.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -98,18 +100,20 @@ public final class ChildJvm implements AutoCloseable {
    * @param p the line test
    */
   public void awaitLine(Duration timeout, String what, Predicate<String> p) {
-    Await.until(
-        timeout,
-        name + ": " + what,
-        () -> {
-          if (printed(p)) {
-            return true;
-          }
-          if (!process.isAlive()) {
-            throw new AssertionError(name + " died while waiting for " + what);
-          }
-          return false;
-        });
+    // An exception thrown by the condition ends an Awaitility wait at once: so the AssertionError
+    // below fails it early, as long as no ignoreExceptions() is added here.
+    await(name + ": " + what)
+        .atMost(timeout)
+        .until(
+            () -> {
+              if (printed(p)) {
+                return true;
+              }
+              if (!process.isAlive()) {
+                throw new AssertionError(name + " died while waiting for " + what);
+              }
+              return false;
+            });
   }
 
   /**

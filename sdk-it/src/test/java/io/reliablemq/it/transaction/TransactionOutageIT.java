@@ -2,12 +2,12 @@ package io.reliablemq.it.transaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reliablemq.fallback.FallbackStoreConfig;
 import io.reliablemq.fallback.jdbc.H2Dialect;
 import io.reliablemq.fallback.jdbc.JdbcFallbackStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.it.support.RawConsumer;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.test.DedicatedBroker;
@@ -88,11 +88,12 @@ class TransactionOutageIT {
       mq.restart();
       try (RawConsumer consumer =
           RawConsumer.start(mq.endpoints(), EmbeddedRocketMQ.uniqueName("g"), topic)) {
-        Await.until(
-            Duration.ofSeconds(90),
-            "the outbox message after the broker returned",
-            () -> consumer.received().stream().anyMatch(m -> kept.equals(m.reliableId())));
-        Await.until(Duration.ofSeconds(30), "the outbox to drain", () -> outbox.count() == 0);
+        await("the outbox message after the broker returned")
+            .atMost(Duration.ofSeconds(90))
+            .until(() -> consumer.received().stream().anyMatch(m -> kept.equals(m.reliableId())));
+        await("the outbox to drain")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> outbox.count() == 0);
       }
     }
     assertThat(registry.get("reliablemq.tx").tag("outcome", "failed").counter().count())

@@ -2,6 +2,7 @@ package io.reliablemq.it.transaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reliablemq.client.ClientSettings;
@@ -10,7 +11,6 @@ import io.reliablemq.consumer.ReliableConsumer;
 import io.reliablemq.consumer.ReliableConsumerConfig;
 import io.reliablemq.dedup.DedupStoreConfig;
 import io.reliablemq.dedup.jdbc.JdbcDedupStore;
-import io.reliablemq.it.support.Await;
 import io.reliablemq.it.support.RawConsumer;
 import io.reliablemq.message.ReliableMessage;
 import io.reliablemq.producer.SendRetryConfig;
@@ -38,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -143,11 +144,10 @@ class TransactionalSenderIT {
       assertThat(result.status()).isEqualTo(TransactionStatus.COMMITTED);
       assertThat(result.value()).isEqualTo("ok");
       try {
-        Await.until(
-            Duration.ofSeconds(30),
-            "the committed message",
-            () -> receivedCount(consumer, id) == 1);
-      } catch (AssertionError e) {
+        await("the committed message")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> receivedCount(consumer, id) == 1);
+      } catch (ConditionTimeoutException e) {
         // Once seen in CI: say what the check-backs answered and what the consumer got.
         throw new AssertionError(
             e.getMessage()
@@ -265,20 +265,20 @@ class TransactionalSenderIT {
               .filter(id -> TransactionLogDialect.COMMITTED.equals(TxFixtures.logStatus(ds, id)))
               .toList();
       // The outside measurement lost 8 (commit-then-throw) and 13 (close throws) of 50.
-      Await.until(
-          Duration.ofSeconds(60),
-          "every message whose log row exists delivered",
-          () -> withRow.stream().allMatch(id -> receivedCount(consumer, id) > 0));
+      await("every message whose log row exists delivered")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> withRow.stream().allMatch(id -> receivedCount(consumer, id) > 0));
       // The others end by the check-back's ROLLBACK, which writes its marker first.
       List<String> withoutRow = ids.stream().filter(id -> !withRow.contains(id)).toList();
-      Await.until(
-          Duration.ofSeconds(60),
-          "every message without a committed row rolled back by the check-back",
-          () ->
-              withoutRow.stream()
-                  .allMatch(
-                      id ->
-                          TransactionLogDialect.ROLLED_BACK.equals(TxFixtures.logStatus(ds, id))));
+      await("every message without a committed row rolled back by the check-back")
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  withoutRow.stream()
+                      .allMatch(
+                          id ->
+                              TransactionLogDialect.ROLLED_BACK.equals(
+                                  TxFixtures.logStatus(ds, id))));
       for (String id : ids) {
         boolean committed = TransactionLogDialect.COMMITTED.equals(TxFixtures.logStatus(ds, id));
         assertThat(TxFixtures.orderExists(ds, id)).as("business row of " + id).isEqualTo(committed);
@@ -304,10 +304,9 @@ class TransactionalSenderIT {
         new LocalTransactionRunner() {
           @Override
           public <T> T inTransaction(LocalTransaction<T> work) throws Exception {
-            Await.until(
-                Duration.ofSeconds(60),
-                "the check-back to roll the message back",
-                () -> checks(registry, "rollback", "grace") >= 1);
+            await("the check-back to roll the message back")
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> checks(registry, "rollback", "grace") >= 1);
             return jdbc.inTransaction(work);
           }
         };
@@ -367,10 +366,9 @@ class TransactionalSenderIT {
       assertThat(TxFixtures.logStatus(ds, id)).isEqualTo(TransactionLogDialect.COMMITTED);
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       try (TransactionalSender restarted = TxFixtures.sender(mq.endpoints(), ds, topic, registry)) {
-        Await.until(
-            Duration.ofSeconds(60),
-            "the check-back to commit the message",
-            () -> receivedCount(consumer, id) >= 1);
+        await("the check-back to commit the message")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> receivedCount(consumer, id) >= 1);
         System.out.printf(
             "TransactionalSenderIT: kill -9 after local commit -> delivered %d ms after the kill%n",
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
@@ -379,7 +377,9 @@ class TransactionalSenderIT {
         // first COMMIT (seen with the 1 s check interval here): every copy carries the same
         // reliablemq_id, which the idempotent consumer collapses to one.
         staysTrueFor(CHECK_WINDOW, "still delivered", () -> receivedCount(consumer, id) >= 1);
-        Await.until(Duration.ofSeconds(60), "the idempotent consumer", () -> handled.get() >= 1);
+        await("the idempotent consumer")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> handled.get() >= 1);
         System.out.printf(
             "TransactionalSenderIT: copies delivered of the check-committed message: %d,"
                 + " processed by the idempotent consumer: %d%n",
@@ -399,10 +399,9 @@ class TransactionalSenderIT {
       JdbcDataSource ds = TxFixtures.database(dbDir);
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       try (TransactionalSender restarted = TxFixtures.sender(mq.endpoints(), ds, topic, registry)) {
-        Await.until(
-            Duration.ofSeconds(60),
-            "the check-back to roll the message back",
-            () -> checks(registry, "rollback", "grace") >= 1);
+        await("the check-back to roll the message back")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> checks(registry, "rollback", "grace") >= 1);
         System.out.printf(
             "TransactionalSenderIT: kill -9 before local commit -> rolled back %d ms after the"
                 + " kill (grace %s)%n",

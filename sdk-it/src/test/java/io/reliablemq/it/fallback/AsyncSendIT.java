@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,12 +45,7 @@ class AsyncSendIT {
       List<String> ids = outcomes.stream().map(SendOutcome::reliableId).toList();
       await("every async send")
           .atMost(Duration.ofSeconds(60))
-          .until(
-              () ->
-                  consumer.received().stream()
-                      .map(RawConsumer.Received::reliableId)
-                      .collect(Collectors.toSet())
-                      .containsAll(ids));
+          .until(() -> consumer.receivedIds().containsAll(ids));
       assertThat(store.count()).isZero();
     }
   }

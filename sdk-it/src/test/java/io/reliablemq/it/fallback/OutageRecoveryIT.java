@@ -152,8 +152,6 @@ class OutageRecoveryIT {
   }
 
   private static Set<String> ids(RawConsumer consumer) {
-    return consumer.received().stream()
-        .map(RawConsumer.Received::reliableId)
-        .collect(Collectors.toSet());
+    return consumer.receivedIds();
   }
 }

@@ -81,13 +81,7 @@ class SharedStoreReplayIT {
           .until(() -> storeA.count() == 0);
       await("every stored message at the consumer")
           .atMost(Duration.ofSeconds(120))
-          .until(
-              () ->
-                  consumer.received().stream()
-                          .map(RawConsumer.Received::reliableId)
-                          .distinct()
-                          .count()
-                      >= total);
+          .until(() -> consumer.receivedIds().size() >= total);
 
       List<RawConsumer.Received> received = consumer.received();
       Map<String, Long> copies =

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,12 +43,7 @@ class TransactionalReplayIT {
         await("the store to drain").atMost(Duration.ofSeconds(60)).until(() -> store.count() == 0);
         await("every committed message")
             .atMost(Duration.ofSeconds(60))
-            .until(
-                () ->
-                    consumer.received().stream()
-                        .map(RawConsumer.Received::reliableId)
-                        .collect(Collectors.toSet())
-                        .containsAll(ids));
+            .until(() -> consumer.receivedIds().containsAll(ids));
         assertThat(producer.fallback().orElseThrow().count()).isZero();
       }
     }

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -103,8 +102,6 @@ class BrokerFailureIT {
   }
 
   private static Set<String> ids(RawConsumer consumer) {
-    return consumer.received().stream()
-        .map(RawConsumer.Received::reliableId)
-        .collect(Collectors.toSet());
+    return consumer.receivedIds();
   }
 }

@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.rocketmq.client.apis.ClientConfiguration;
 import org.apache.rocketmq.client.apis.ClientException;
@@ -103,6 +105,20 @@ public final class RawConsumer implements AutoCloseable {
    */
   public List<Received> received() {
     return List.copyOf(received);
+  }
+
+  /**
+   * The distinct {@code reliablemq_id}s received so far, in the order each was first received: what
+   * a test compares with the ids it was acknowledged (a redelivery counts once).
+   *
+   * @return a snapshot
+   */
+  public Set<String> receivedIds() {
+    Set<String> ids = new LinkedHashSet<>();
+    for (Received r : received) {
+      ids.add(r.reliableId());
+    }
+    return ids;
   }
 
   @Override
